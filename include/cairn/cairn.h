@@ -1,0 +1,93 @@
+/* cairn: application-level checkpoint/restart for MPI jobs (C API).
+ *
+ * Every function returns CAIRN_OK (0) or a negative error code; cairn_last_error() gives the
+ * message (rank, host, what failed) of the last error on the calling thread. No C++ exception
+ * ever leaves these functions. */
+#ifndef CAIRN_CAIRN_H
+#define CAIRN_CAIRN_H
+
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Return codes. */
+enum cairn_status {
+    CAIRN_OK = 0,          /**< success */
+    CAIRN_ERR = -1,        /**< error; see cairn_last_error() */
+    CAIRN_ERR_ARG = -2,    /**< invalid argument (null pointer, bad type, ...) */
+    CAIRN_ERR_STATE = -3,  /**< call not allowed now (before init, after finalize, ...) */
+};
+
+/** Element types; values match cairn::type. */
+typedef enum cairn_type {
+    CAIRN_INT8 = 1,
+    CAIRN_UINT8 = 2,
+    CAIRN_INT16 = 3,
+    CAIRN_UINT16 = 4,
+    CAIRN_INT32 = 5,
+    CAIRN_UINT32 = 6,
+    CAIRN_INT64 = 7,
+    CAIRN_UINT64 = 8,
+    CAIRN_FLOAT32 = 9,
+    CAIRN_FLOAT64 = 10,
+    CAIRN_BYTE = 11,
+} cairn_type;
+
+/** Initialises cairn over MPI_COMM_WORLD; calls MPI_Init_thread if MPI is not initialised. */
+int cairn_init(int* argc, char*** argv);
+
+/** Like cairn_init() over `comm`, with an application name and config file (either may be NULL). */
+int cairn_init_comm(int* argc, char*** argv, MPI_Comm comm, const char* app_name,
+                    const char* config_file);
+
+/** Waits for outstanding work and releases cairn. */
+int cairn_finalize(void);
+
+/** Registers a per-rank buffer of `count` elements. */
+int cairn_register_buffer(const char* name, void* data, cairn_type type, size_t count);
+
+/** Registers a distributed array block. mem_shape / mem_offset may be NULL (= extent / zeros). */
+int cairn_register_distributed(const char* name, void* data, cairn_type type, int ndims,
+                               const uint64_t* global_shape, const uint64_t* offset,
+                               const uint64_t* extent, const uint64_t* mem_shape,
+                               const uint64_t* mem_offset);
+
+/** Loads the newest valid checkpoint; *restored (may be NULL) is set to 1 if one was loaded. */
+int cairn_restore(int* restored);
+
+/** 1 if a checkpoint was restored in this run, else 0. */
+int cairn_restarted(void);
+
+/** Safe point; see cairn::safe_point(). */
+int cairn_safe_point(void);
+
+/** Takes a checkpoint now (collective). */
+int cairn_checkpoint_now(void);
+
+/** Asks for a checkpoint at the next agreed safe point. */
+int cairn_request_checkpoint(void);
+
+/** 1 if the application should checkpoint-exit now (after a signal), else 0. */
+int cairn_exit_requested(void);
+
+/** Safe-point count (including the restored count after a restart). */
+uint64_t cairn_safe_point_index(void);
+
+/** Epoch of the newest committed or restored checkpoint (0 if none). */
+uint64_t cairn_epoch(void);
+
+/** Message of the last error on this thread ("" if none). */
+const char* cairn_last_error(void);
+
+/** Library version string. */
+const char* cairn_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CAIRN_CAIRN_H */

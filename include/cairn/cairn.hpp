@@ -1,0 +1,158 @@
+// cairn: application-level checkpoint/restart for MPI jobs (C++ API).
+//
+// Typical use:
+//   cairn::init(&argc, &argv);
+//   cairn::register_scalar("step", step);
+//   cairn::register_distributed("grid", grid.data(), {ny, nx}, {oy, ox}, {ly, lx});
+//   cairn::restore();                 // loads the newest valid checkpoint, if any
+//   while (step < n) { compute(); ++step; cairn::safe_point(); if (cairn::exit_requested()) break; }
+//   cairn::finalize();
+#pragma once
+
+#include <mpi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace cairn {
+
+/// Element type of a registered buffer. Values are stable (stored in files and used by the C API).
+enum class type : int {
+    int8 = 1,
+    uint8 = 2,
+    int16 = 3,
+    uint16 = 4,
+    int32 = 5,
+    uint32 = 6,
+    int64 = 7,
+    uint64 = 8,
+    float32 = 9,
+    float64 = 10,
+    byte = 11,  ///< opaque bytes (stored as uint8)
+};
+
+/// Size in bytes of one element of `t`.
+std::size_t type_size(type t);
+
+/// Lower-case name of `t` as stored in checkpoint files ("float64", ...).
+const char* type_name(type t);
+
+/// Maps a C++ arithmetic type to its cairn::type.
+template <class T>
+constexpr type type_of() {
+    using U = std::remove_cv_t<T>;
+    if constexpr (std::is_same_v<U, double>) return type::float64;
+    else if constexpr (std::is_same_v<U, float>) return type::float32;
+    else if constexpr (std::is_same_v<U, std::byte>) return type::byte;
+    else if constexpr (std::is_same_v<U, bool>) return type::uint8;
+    else if constexpr (std::is_integral_v<U> && std::is_signed_v<U> && sizeof(U) == 1) return type::int8;
+    else if constexpr (std::is_integral_v<U> && std::is_unsigned_v<U> && sizeof(U) == 1) return type::uint8;
+    else if constexpr (std::is_integral_v<U> && std::is_signed_v<U> && sizeof(U) == 2) return type::int16;
+    else if constexpr (std::is_integral_v<U> && std::is_unsigned_v<U> && sizeof(U) == 2) return type::uint16;
+    else if constexpr (std::is_integral_v<U> && std::is_signed_v<U> && sizeof(U) == 4) return type::int32;
+    else if constexpr (std::is_integral_v<U> && std::is_unsigned_v<U> && sizeof(U) == 4) return type::uint32;
+    else if constexpr (std::is_integral_v<U> && std::is_signed_v<U> && sizeof(U) == 8) return type::int64;
+    else if constexpr (std::is_integral_v<U> && std::is_unsigned_v<U> && sizeof(U) == 8) return type::uint64;
+    else static_assert(sizeof(U) == 0, "cairn: unsupported element type");
+}
+
+/// Every error cairn reports; what() names the rank, the host and what was being done.
+class error : public std::runtime_error {
+public:
+    /// Creates an error with a fully formatted message.
+    explicit error(const std::string& what) : std::runtime_error(what) {}
+};
+
+/// Options for init(); every field may also come from the environment or a config file.
+struct init_options {
+    /// Communicator whose ranks take part (duplicated internally; never used for cairn traffic).
+    MPI_Comm comm = MPI_COMM_WORLD;
+    /// Application name recorded in checkpoints; default: basename of argv[0], else "app".
+    std::string app_name;
+    /// Config file to read ("" = $CAIRN_CONFIG if set, else none).
+    std::string config_file;
+};
+
+/// Initialises cairn (collective over opts.comm). Calls MPI_Init_thread if MPI is not yet
+/// initialised (and then MPI_Finalize in finalize()). Throws cairn::error on a bad configuration.
+void init(int* argc = nullptr, char*** argv = nullptr, const init_options& opts = {});
+
+/// Waits for outstanding checkpoint work and releases cairn (collective). Safe to call twice.
+void finalize();
+
+/// True between init() and finalize().
+bool initialized();
+
+/// Registers `count` elements at `data` owned by this rank alone ("per-rank buffer").
+/// Counts may differ between ranks. The memory must stay valid until finalize().
+void register_buffer(std::string_view name, void* data, type t, std::size_t count);
+
+/// Typed convenience overload of register_buffer().
+template <class T>
+void register_buffer(std::string_view name, T* data, std::size_t count) {
+    register_buffer(name, static_cast<void*>(data), type_of<T>(), count);
+}
+
+/// Registers one value (a per-rank buffer of one element).
+template <class T>
+void register_scalar(std::string_view name, T& value) {
+    register_buffer(name, static_cast<void*>(&value), type_of<T>(), 1);
+}
+
+/// Describes this rank's part of a distributed array (1 to 3 dimensions, row-major).
+struct array_layout {
+    std::vector<std::uint64_t> global_shape;  ///< shape of the whole array (same on every rank)
+    std::vector<std::uint64_t> offset;        ///< where this rank's block starts in the array
+    std::vector<std::uint64_t> extent;        ///< this rank's block size (may be 0 in a dimension)
+    /// Shape of the local memory holding the block (e.g. with halo cells); empty = extent.
+    std::vector<std::uint64_t> memory_shape;
+    /// Position of the block inside the local memory; empty = all zeros.
+    std::vector<std::uint64_t> memory_offset;
+};
+
+/// Registers a distributed array: stored as one global dataset, each rank writing its block.
+void register_distributed(std::string_view name, void* data, type t, const array_layout& layout);
+
+/// Typed convenience overload of register_distributed().
+template <class T>
+void register_distributed(std::string_view name, T* data, const array_layout& layout) {
+    register_distributed(name, static_cast<void*>(data), type_of<T>(), layout);
+}
+
+/// Loads the newest valid checkpoint into the registered buffers (collective). Returns true if
+/// one was loaded, false if there was none. Falls back to older checkpoints when the newest does
+/// not verify; throws cairn::error when a checkpoint does not match the registration.
+bool restore();
+
+/// True if restore() loaded a checkpoint in this run.
+bool restarted();
+
+/// Marks a point where the registered buffers fully describe the computation (collective in the
+/// sense that every rank calls it the same number of times). Checkpoints happen only here.
+void safe_point();
+
+/// Takes a checkpoint now (collective). Throws cairn::error if it could not be committed.
+void checkpoint_now();
+
+/// Asks for a checkpoint at the next agreed safe point (any rank, not collective).
+void request_checkpoint();
+
+/// True once a checkpoint-and-exit request (SIGUSR1, halt) has been carried out; the application
+/// should leave its main loop and call finalize().
+bool exit_requested();
+
+/// Number of safe_point() calls so far in this run (plus the restored count after a restart).
+std::uint64_t safe_point_index();
+
+/// Epoch of the newest committed (or restored) checkpoint; 0 if none.
+std::uint64_t epoch();
+
+/// Version string of the library ("0.1.0").
+const char* version();
+
+}  // namespace cairn

@@ -1,0 +1,39 @@
+// Internal description of a registered buffer, shared by the registry and the file layer.
+#pragma once
+
+#include <cairn/cairn.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace cairn::detail {
+
+/// How a buffer is stored in a checkpoint.
+enum class buffer_kind : int {
+    per_rank = 1,     ///< each rank its own count; one 1-D dataset + offsets index
+    distributed = 2,  ///< one global dataset of global_shape; each rank writes its block
+};
+
+/// One registered buffer. For per_rank buffers only `count` is meaningful (ndims = 1).
+struct buffer_desc {
+    std::string name;
+    void* data = nullptr;
+    type elem = type::byte;
+    buffer_kind kind = buffer_kind::per_rank;
+    std::size_t count = 0;  ///< local element count (product of extent for distributed)
+    int ndims = 1;
+    std::array<std::uint64_t, 3> global{};  ///< distributed: global shape
+    std::array<std::uint64_t, 3> offset{};  ///< distributed: block offset in the global array
+    std::array<std::uint64_t, 3> extent{};  ///< distributed: block extent
+    std::array<std::uint64_t, 3> mem_shape{};   ///< distributed: local memory shape
+    std::array<std::uint64_t, 3> mem_offset{};  ///< distributed: block position in memory
+
+    /// Bytes of this rank's data (count * element size).
+    [[nodiscard]] std::size_t bytes() const { return count * type_size(elem); }
+    /// True when the block fills its local memory contiguously (no halo).
+    [[nodiscard]] bool contiguous() const;
+};
+
+}  // namespace cairn::detail
