@@ -1,0 +1,58 @@
+#include "agreement.hpp"
+
+#include "error.hpp"
+
+namespace cairn::detail {
+
+agreement::agreement(MPI_Comm comm, int lookahead)
+    : comm_(comm), lookahead_(lookahead < 1 ? 1 : lookahead) {}
+
+void agreement::start(std::uint64_t index, agreement_flags local) {
+    send_ = {local.checkpoint ? 1 : 0, local.exit ? 1 : 0};
+    recv_ = {0, 0};
+    check_mpi(MPI_Iallreduce(send_.data(), recv_.data(), 2, MPI_INT, MPI_MAX, comm_, req_.out()),
+              "MPI_Iallreduce (checkpoint agreement)");
+    in_flight_ = true;
+    decide_at_ = index + static_cast<std::uint64_t>(lookahead_);
+    next_join_ = decide_at_;
+}
+
+agreement_flags agreement::at_safe_point(std::uint64_t index, agreement_flags local) {
+    agreement_flags out;
+    if (!started_) {
+        started_ = true;
+        next_join_ = index;
+    }
+    if (in_flight_) {
+        if (index >= decide_at_) {
+            if (!req_.test()) {
+                ++waits_;
+                req_.wait();
+            }
+            in_flight_ = false;
+            ++rounds_;
+            out.checkpoint = recv_[0] != 0;
+            out.exit = recv_[1] != 0;
+        } else {
+            req_.test();  // drive progress
+        }
+    }
+    if (!in_flight_ && index >= next_join_) start(index, local);
+    return out;
+}
+
+void agreement::reset(std::uint64_t index) {
+    drain();
+    started_ = true;
+    next_join_ = index;
+}
+
+void agreement::drain() {
+    if (in_flight_) {
+        req_.wait();
+        in_flight_ = false;
+        ++rounds_;
+    }
+}
+
+}  // namespace cairn::detail

@@ -1,0 +1,71 @@
+// The C++ public API: a thin layer over the one runtime instance.
+#include "error.hpp"
+#include "runtime.hpp"
+
+#include <cairn/cairn.hpp>
+
+#include <memory>
+#include <stdexcept>
+
+namespace cairn {
+
+namespace {
+
+std::unique_ptr<detail::runtime>& instance() {
+    static std::unique_ptr<detail::runtime> rt;  // NOLINT: the process-wide runtime
+    return rt;
+}
+
+detail::runtime& rt(const char* call) {
+    auto& p = instance();
+    if (!p) {
+        throw detail::make_error(std::string("cairn::") + call +
+                                 "() called before cairn::init() or after cairn::finalize()");
+    }
+    return *p;
+}
+
+}  // namespace
+
+void init(int* argc, char*** argv, const init_options& opts) {
+    if (instance()) throw detail::make_error("cairn::init() called twice");
+    instance() = std::make_unique<detail::runtime>(argc, argv, opts);
+}
+
+void finalize() {
+    auto& p = instance();
+    if (!p) return;
+    p->finalize();
+    p.reset();
+}
+
+bool initialized() { return static_cast<bool>(instance()); }
+
+void register_buffer(std::string_view name, void* data, type t, std::size_t count) {
+    auto& r = rt("register_buffer");
+    try {
+        r.reg().add_per_rank(name, data, t, count);
+    } catch (const std::invalid_argument& e) {
+        throw detail::make_error(std::string("register_buffer: ") + e.what());
+    }
+}
+
+void register_distributed(std::string_view name, void* data, type t, const array_layout& l) {
+    auto& r = rt("register_distributed");
+    try {
+        r.reg().add_distributed(name, data, t, l);
+    } catch (const std::invalid_argument& e) {
+        throw detail::make_error(std::string("register_distributed: ") + e.what());
+    }
+}
+
+bool restore() { return rt("restore").restore(); }
+bool restarted() { return rt("restarted").restarted(); }
+void safe_point() { rt("safe_point").safe_point(); }
+void checkpoint_now() { rt("checkpoint_now").checkpoint_now(); }
+void request_checkpoint() { rt("request_checkpoint").request_checkpoint(); }
+bool exit_requested() { return rt("exit_requested").exit_requested(); }
+std::uint64_t safe_point_index() { return rt("safe_point_index").index(); }
+std::uint64_t epoch() { return rt("epoch").epoch(); }
+
+}  // namespace cairn

@@ -1,0 +1,235 @@
+#include "checkpointer.hpp"
+
+#include "error.hpp"
+#include "fsutil.hpp"
+#include "mpi/comm.hpp"
+#include "naming.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+
+namespace cairn::detail {
+
+namespace {
+
+double now() { return MPI_Wtime(); }
+
+std::string human_bytes(double b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (b >= 1024 && u < 4) {
+        b /= 1024;
+        ++u;
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f %s", b, units[u]);
+    return buf;
+}
+
+}  // namespace
+
+checkpointer::checkpointer(const config& cfg, MPI_Comm comm) : cfg_(cfg), comm_(comm) {
+    MPI_Comm_rank(comm_, &rank_);
+    MPI_Comm_size(comm_, &size_);
+}
+
+void checkpointer::log(int level, const std::string& msg) const {
+    if (rank_ == 0 && cfg_.verbose >= level) std::fprintf(stderr, "cairn: %s\n", msg.c_str());
+}
+
+void checkpointer::scan() {
+    unsigned long long next = 1;
+    std::string err;
+    if (rank_ == 0) {
+        try {
+            const auto l = list_checkpoints(cfg_.dir);
+            std::uint64_t hi = 0;
+            for (auto e : l.committed) hi = std::max(hi, e);
+            for (auto e : l.temps) hi = std::max(hi, e);
+            next = hi + 1;
+        } catch (const std::exception& e) {
+            err = e.what();
+        }
+    }
+    const std::string first = first_message(comm_, !err.empty(), err);
+    if (!first.empty()) throw make_error(first);
+    check_mpi(MPI_Bcast(&next, 1, MPI_UNSIGNED_LONG_LONG, 0, comm_), "MPI_Bcast");
+    next_epoch_ = std::max<std::uint64_t>(next_epoch_, next);
+}
+
+commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer_desc>& bufs) {
+    commit_result res;
+    const double t0 = now();
+    res.epoch = meta.epoch = next_epoch_;
+    const std::string tmp = join_path(cfg_.dir, temp_name(meta.epoch));
+    const std::string final_path = join_path(cfg_.dir, checkpoint_name(meta.epoch));
+
+    // 1. Directory usable? (rank 0 checks; everyone learns the answer)
+    std::string err;
+    if (rank_ == 0) {
+        try {
+            make_directories(cfg_.dir);
+            check_writable(cfg_.dir);
+            std::string why;
+            if (!remove_file(tmp, why)) throw std::runtime_error("cannot remove stale " + tmp + ": " + why);
+        } catch (const std::exception& e) {
+            err = where() + ": " + e.what();
+        }
+    }
+    res.error = first_message(comm_, !err.empty(), err);
+    if (!res.error.empty()) {
+        res.seconds = now() - t0;
+        return res;
+    }
+
+    // 2. Collective write under the temporary name.
+    err.clear();
+    try {
+        write_checkpoint_file(tmp, comm_, meta, bufs);
+    } catch (const std::exception& e) {
+        err = e.what();
+    }
+    res.error = first_message(comm_, !err.empty(), err);
+    if (!res.error.empty()) {
+        if (rank_ == 0) {
+            std::string why;
+            remove_file(tmp, why);
+        }
+        res.error = "checkpoint " + std::to_string(meta.epoch) + " not committed: " + res.error;
+        res.seconds = now() - t0;
+        return res;
+    }
+
+    // 3. Commit: fsync the file, rename, fsync the directory (rank 0), then retention.
+    err.clear();
+    if (rank_ == 0) {
+        try {
+            fsync_path(tmp);
+            rename_durable(tmp, final_path);
+        } catch (const std::exception& e) {
+            err = where() + ": " + e.what();
+            std::string why;
+            remove_file(tmp, why);
+        }
+    }
+    res.error = first_message(comm_, !err.empty(), err);
+    if (!res.error.empty()) {
+        res.error = "checkpoint " + std::to_string(meta.epoch) + " not committed: " + res.error;
+        res.seconds = now() - t0;
+        return res;
+    }
+    ++next_epoch_;
+    res.ok = true;
+    res.path = final_path;
+
+    unsigned long long local = 0;
+    unsigned long long total = 0;
+    for (const auto& b : bufs) local += b.bytes();
+    MPI_Allreduce(&local, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm_);
+    res.bytes = total;
+
+    if (rank_ == 0) {
+        try {
+            const auto l = list_checkpoints(cfg_.dir);
+            for (auto e : retention_victims(l.committed, cfg_.keep, meta.epoch)) {
+                std::string why;
+                const std::string victim = join_path(cfg_.dir, checkpoint_name(e));
+                if (remove_file(victim, why)) log(2, "removed old checkpoint " + victim);
+                else log(1, "warning: cannot remove old checkpoint " + victim + ": " + why);
+            }
+            for (auto e : l.temps) {
+                if (e < meta.epoch) {
+                    std::string why;
+                    const std::string stale = join_path(cfg_.dir, temp_name(e));
+                    if (remove_file(stale, why)) log(1, "removed stale uncommitted file " + stale);
+                }
+            }
+        } catch (const std::exception& e) {
+            log(1, std::string("warning: retention skipped: ") + e.what());
+        }
+    }
+    res.seconds = now() - t0;
+    char line[256];
+    std::snprintf(line, sizeof line, "checkpoint %llu committed: %s, %s in %.3f s (%.1f MB/s)",
+                  static_cast<unsigned long long>(meta.epoch), final_path.c_str(),
+                  human_bytes(static_cast<double>(total)).c_str(), res.seconds,
+                  res.seconds > 0 ? static_cast<double>(total) / res.seconds / 1e6 : 0.0);
+    log(1, line);
+    return res;
+}
+
+restore_result checkpointer::restore(const std::vector<buffer_desc>& bufs) {
+    restore_result res;
+    std::vector<unsigned long long> epochs;
+    std::string err;
+    if (rank_ == 0) {
+        try {
+            const auto l = list_checkpoints(cfg_.dir);
+            epochs.assign(l.committed.rbegin(), l.committed.rend());
+            for (auto e : l.temps) {
+                log(1, "ignoring uncommitted file " + join_path(cfg_.dir, temp_name(e)) +
+                           " (left by an interrupted checkpoint)");
+            }
+        } catch (const std::exception& e) {
+            err = e.what();
+        }
+    }
+    const std::string first = first_message(comm_, !err.empty(), err);
+    if (!first.empty()) throw make_error(first);
+    int n = static_cast<int>(epochs.size());
+    check_mpi(MPI_Bcast(&n, 1, MPI_INT, 0, comm_), "MPI_Bcast");
+    epochs.resize(static_cast<std::size_t>(n));
+    if (n > 0) {
+        check_mpi(MPI_Bcast(epochs.data(), n, MPI_UNSIGNED_LONG_LONG, 0, comm_), "MPI_Bcast");
+    }
+    scan();
+    if (n == 0) {
+        log(2, "no checkpoint in " + cfg_.dir + "; starting from the beginning");
+        return res;
+    }
+
+    std::vector<std::string> failures;
+    for (const auto e : epochs) {
+        const std::string path = join_path(cfg_.dir, checkpoint_name(e));
+        const double t0 = now();
+        int status = 0;  // 0 ok, 1 corrupt, 2 mismatch
+        std::string msg;
+        checkpoint_meta meta;
+        try {
+            meta = read_checkpoint_file(path, comm_, bufs);
+        } catch (const mismatch_error& ex) {
+            status = 2;
+            msg = ex.what();
+        } catch (const std::exception& ex) {
+            status = 1;
+            msg = ex.what();
+        }
+        int worst = 0;
+        check_mpi(MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MAX, comm_), "MPI_Allreduce");
+        if (worst == 0) {
+            res.restored = true;
+            res.meta = meta;
+            res.path = path;
+            char line[512];
+            std::snprintf(line, sizeof line, "restored checkpoint %llu from %s (%.3f s)",
+                          static_cast<unsigned long long>(e), path.c_str(), now() - t0);
+            log(1, line);
+            return res;
+        }
+        const std::string why = first_message(comm_, status == worst, msg);
+        if (worst == 2) {
+            throw cairn::error("checkpoint " + path +
+                               " does not match this job's registration: " + why);
+        }
+        log(1, "checkpoint " + path + " is not usable (" + why + ")" +
+                   (e != epochs.back() ? "; falling back to the previous one" : ""));
+        failures.push_back(path + ": " + why);
+    }
+    std::string all;
+    for (const auto& f : failures) all += "\n  " + f;
+    throw cairn::error("no valid checkpoint in " + cfg_.dir + " (" + std::to_string(n) +
+                       " committed, none verifies; files are left in place):" + all);
+}
+
+}  // namespace cairn::detail

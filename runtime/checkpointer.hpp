@@ -1,0 +1,64 @@
+// The commit protocol (write under a temporary name, AND of success across ranks, fsync, atomic
+// rename, retention) and the restart search (newest committed file that verifies, with fallback).
+#pragma once
+
+#include "buffer.hpp"
+#include "config.hpp"
+#include "h5/checkpoint_file.hpp"
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cairn::detail {
+
+/// Outcome of one checkpoint.
+struct commit_result {
+    bool ok = false;
+    std::string error;       ///< why it failed (from the first failing rank)
+    std::string path;        ///< committed file
+    std::uint64_t epoch = 0;
+    std::uint64_t bytes = 0;   ///< data bytes over all ranks
+    double seconds = 0;        ///< wall time of the whole protocol
+};
+
+/// Outcome of a restore.
+struct restore_result {
+    bool restored = false;
+    checkpoint_meta meta;
+    std::string path;
+};
+
+/// Writes and finds checkpoints in the configured directory. All calls are collective over the
+/// communicator given at construction (which the caller keeps private to this object).
+class checkpointer {
+public:
+    checkpointer(const config& cfg, MPI_Comm comm);
+
+    /// Epoch the next checkpoint will get (one more than any file in the directory).
+    [[nodiscard]] std::uint64_t next_epoch() const { return next_epoch_; }
+
+    /// Scans the directory to set next_epoch() (collective).
+    void scan();
+
+    /// Writes, syncs and commits a checkpoint of `bufs`. Never throws for I/O problems: the result
+    /// says what failed, and the earlier checkpoints are untouched.
+    commit_result write(checkpoint_meta meta, const std::vector<buffer_desc>& bufs);
+
+    /// Restores the newest committed checkpoint whose checksums verify, falling back to older ones
+    /// (with a message on rank 0). Throws cairn::error on a mismatch with the registration or when
+    /// committed checkpoints exist but none verifies.
+    restore_result restore(const std::vector<buffer_desc>& bufs);
+
+private:
+    void log(int level, const std::string& msg) const;
+    const config& cfg_;
+    MPI_Comm comm_;
+    int rank_ = 0;
+    int size_ = 0;
+    std::uint64_t next_epoch_ = 1;
+};
+
+}  // namespace cairn::detail

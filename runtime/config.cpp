@@ -1,0 +1,237 @@
+#include "config.hpp"
+
+#include "duration.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;  // NOLINT
+
+namespace cairn::detail {
+
+namespace {
+
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    return s;
+}
+
+[[noreturn]] void bad(const std::string& key, const std::string& value, const std::string& why) {
+    throw std::invalid_argument("bad value '" + value + "' for " + key + ": " + why);
+}
+
+long long parse_int(const std::string& key, const std::string& value, long long lo, long long hi) {
+    const std::string v = trim(value);
+    if (v.empty()) bad(key, value, "expected an integer");
+    std::size_t used = 0;
+    long long n = 0;
+    try {
+        n = std::stoll(v, &used, 10);
+    } catch (const std::exception&) {
+        bad(key, value, "expected an integer");
+    }
+    if (used != v.size()) bad(key, value, "expected an integer");
+    if (n < lo || n > hi) {
+        bad(key, value, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    }
+    return n;
+}
+
+int parse_signal(const std::string& key, const std::string& name) {
+    std::string n = name;
+    std::transform(n.begin(), n.end(), n.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    if (n.rfind("SIG", 0) == 0) n = n.substr(3);
+    if (n == "USR1") return SIGUSR1;
+    if (n == "USR2") return SIGUSR2;
+    if (n == "TERM") return SIGTERM;
+    if (n == "INT") return SIGINT;
+    if (n == "HUP") return SIGHUP;
+    bad(key, name, "expected USR1, USR2, TERM, INT, HUP or none");
+}
+
+void set_interval(config& c, const std::string& key, const std::string& raw) {
+    const std::string v = lower(trim(raw));
+    const std::string accepted = "expected off, steps:N, fixed:DURATION (e.g. fixed:10m), young or daly";
+    if (v == "off" || v == "none") {
+        c.interval = interval_mode::off;
+    } else if (v == "young") {
+        c.interval = interval_mode::young;
+    } else if (v == "daly") {
+        c.interval = interval_mode::daly;
+    } else if (v.rfind("steps:", 0) == 0) {
+        c.interval = interval_mode::steps;
+        c.interval_steps =
+            static_cast<std::uint64_t>(parse_int(key, v.substr(6), 1, 1LL << 62));
+    } else {
+        const std::string d = v.rfind("fixed:", 0) == 0 ? v.substr(6) : v;
+        double s = 0;
+        try {
+            s = parse_duration(d);
+        } catch (const std::invalid_argument& e) {
+            bad(key, raw, accepted + " (" + e.what() + ")");
+        }
+        if (!(s > 0)) bad(key, raw, "the interval must be longer than zero");
+        c.interval = interval_mode::fixed;
+        c.interval_seconds = s;
+    }
+}
+
+}  // namespace
+
+const std::vector<std::string>& config_keys() {
+    static const std::vector<std::string> keys = {
+        "dir",     "keep",      "verbose",  "interval", "node_mtbf", "restart",
+        "signal",  "lookahead", "app_name", "on_error", "history"};
+    return keys;
+}
+
+void apply_config_key(config& c, const std::string& key_in, const std::string& value_in) {
+    const std::string key = lower(trim(key_in));
+    const std::string value = trim(value_in);
+    if (key == "dir") {
+        if (value.empty()) bad(key, value, "the checkpoint directory must not be empty");
+        c.dir = value;
+    } else if (key == "keep") {
+        c.keep = static_cast<int>(parse_int(key, value, 1, 1000000));
+    } else if (key == "verbose") {
+        c.verbose = static_cast<int>(parse_int(key, value, 0, 3));
+    } else if (key == "interval") {
+        set_interval(c, key, value);
+    } else if (key == "node_mtbf") {
+        double s = 0;
+        try {
+            s = parse_duration(value);
+        } catch (const std::invalid_argument& e) {
+            bad(key, value, e.what());
+        }
+        if (!(s > 0)) bad(key, value, "the MTBF must be longer than zero");
+        c.node_mtbf = s;
+    } else if (key == "restart") {
+        const std::string v = lower(value);
+        if (v == "auto") c.restart = restart_mode::automatic;
+        else if (v == "never") c.restart = restart_mode::never;
+        else if (v == "required") c.restart = restart_mode::required;
+        else bad(key, value, "expected auto, never or required");
+    } else if (key == "signal") {
+        c.signals.clear();
+        const std::string v = lower(value);
+        if (v == "none" || v.empty()) return;
+        std::stringstream ss(value);
+        std::string item;
+        while (std::getline(ss, item, ',')) {
+            const int sig = parse_signal(key, trim(item));
+            if (std::find(c.signals.begin(), c.signals.end(), sig) == c.signals.end()) {
+                c.signals.push_back(sig);
+            }
+        }
+    } else if (key == "lookahead") {
+        c.lookahead = static_cast<int>(parse_int(key, value, 1, 1000));
+    } else if (key == "app_name") {
+        if (value.empty()) bad(key, value, "must not be empty");
+        c.app_name = value;
+    } else if (key == "on_error") {
+        const std::string v = lower(value);
+        if (v == "continue") c.abort_on_error = false;
+        else if (v == "abort") c.abort_on_error = true;
+        else bad(key, value, "expected continue or abort");
+    } else if (key == "history") {
+        c.history = value;
+    } else {
+        std::string known;
+        for (const auto& k : config_keys()) known += (known.empty() ? "" : ", ") + k;
+        throw std::invalid_argument("unknown key '" + key_in + "' (known keys: " + known + ")");
+    }
+}
+
+void apply_config_text(config& c, const std::string& text, const std::string& origin) {
+    std::istringstream in(text);
+    std::string line;
+    int lineno = 0;
+    while (std::getline(in, line)) {
+        ++lineno;
+        const auto hash = line.find('#');
+        if (hash != std::string::npos) line.erase(hash);
+        line = trim(line);
+        if (line.empty()) continue;
+        const auto eq = line.find('=');
+        const std::string at = origin + ":" + std::to_string(lineno) + ": ";
+        if (eq == std::string::npos) {
+            throw std::invalid_argument(at + "expected 'key = value', got '" + line + "'");
+        }
+        try {
+            apply_config_key(c, line.substr(0, eq), line.substr(eq + 1));
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(at + e.what());
+        }
+    }
+}
+
+config load_config(const std::string& file, const std::vector<std::string>& env) {
+    config c;
+    c.signals = {SIGUSR1};
+    std::string path = file;
+    for (const auto& kv : env) {
+        if (kv.rfind("CAIRN_CONFIG=", 0) == 0 && path.empty()) path = kv.substr(13);
+    }
+    if (!path.empty()) {
+        std::ifstream in(path);
+        if (!in) throw std::invalid_argument("cannot read config file '" + path + "'");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        apply_config_text(c, ss.str(), path);
+        c.config_file = path;
+    }
+    for (const auto& kv : env) {
+        if (kv.rfind("CAIRN_", 0) != 0) continue;
+        const auto eq = kv.find('=');
+        const std::string name = kv.substr(0, eq);
+        const std::string value = eq == std::string::npos ? "" : kv.substr(eq + 1);
+        if (name == "CAIRN_CONFIG") continue;
+        try {
+            apply_config_key(c, lower(name.substr(6)), value);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument("environment variable " + name + ": " + e.what());
+        }
+    }
+    return c;
+}
+
+std::vector<std::string> cairn_environment() {
+    std::vector<std::string> out;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+        if (std::string(*e).rfind("CAIRN_", 0) == 0) out.emplace_back(*e);
+    }
+    return out;
+}
+
+std::string describe(const config& c) {
+    std::ostringstream o;
+    o << "dir=" << c.dir << " keep=" << c.keep << " interval=";
+    switch (c.interval) {
+        case interval_mode::off: o << "off"; break;
+        case interval_mode::steps: o << "steps:" << c.interval_steps; break;
+        case interval_mode::fixed: o << "fixed:" << c.interval_seconds << "s"; break;
+        case interval_mode::young: o << "young"; break;
+        case interval_mode::daly: o << "daly"; break;
+    }
+    o << " restart="
+      << (c.restart == restart_mode::automatic ? "auto"
+          : c.restart == restart_mode::never   ? "never"
+                                                : "required");
+    return o.str();
+}
+
+}  // namespace cairn::detail

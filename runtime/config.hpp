@@ -1,0 +1,60 @@
+// Runtime configuration: defaults, an optional `key = value` file, then CAIRN_* environment
+// variables (the environment wins). Pure code, no MPI.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cairn::detail {
+
+/// How checkpoints are scheduled.
+enum class interval_mode { off, steps, fixed, young, daly };
+
+/// What restore() does.
+enum class restart_mode { automatic, never, required };
+
+/// Parsed configuration. Field names equal the configuration keys.
+struct config {
+    std::string dir = "cairn-checkpoints";
+    int keep = 2;
+    int verbose = 1;
+    interval_mode interval = interval_mode::daly;
+    std::uint64_t interval_steps = 0;  ///< for interval_mode::steps
+    double interval_seconds = 0;       ///< for interval_mode::fixed
+    double node_mtbf = 30.0 * 86400;   ///< seconds
+    restart_mode restart = restart_mode::automatic;
+    std::vector<int> signals;  ///< signal numbers that trigger checkpoint-then-exit
+    int lookahead = 2;
+    std::string app_name;
+    bool abort_on_error = false;
+    std::string history;  ///< "" = <dir>/history
+    std::string config_file;  ///< where the file keys came from ("" = none)
+
+    /// Path of the job history file.
+    [[nodiscard]] std::string history_path() const { return history.empty() ? dir + "/history" : history; }
+};
+
+/// All known keys, in documentation order.
+const std::vector<std::string>& config_keys();
+
+/// Applies one key. Throws std::invalid_argument naming key, value and the accepted values.
+void apply_config_key(config& c, const std::string& key, const std::string& value);
+
+/// Parses the text of a config file (`key = value`, `#` comments, blank lines). `origin` names the
+/// file in errors ("cairn.conf:3: unknown key 'kep' (known keys: ...)").
+void apply_config_text(config& c, const std::string& text, const std::string& origin);
+
+/// Builds the configuration: defaults, then `file` (or $CAIRN_CONFIG if file is empty), then the
+/// CAIRN_* variables in `env` (NAME=VALUE strings, e.g. from environ). Throws std::invalid_argument
+/// with one clear message on any unknown key or bad value.
+config load_config(const std::string& file, const std::vector<std::string>& env);
+
+/// The CAIRN_* entries of the process environment.
+std::vector<std::string> cairn_environment();
+
+/// One-line summary for verbose output.
+std::string describe(const config& c);
+
+}  // namespace cairn::detail

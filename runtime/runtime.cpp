@@ -1,0 +1,220 @@
+#include "runtime.hpp"
+
+#include "checksum.hpp"
+#include "error.hpp"
+#include "signals.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <stdexcept>
+
+namespace cairn::detail {
+
+namespace {
+
+std::string basename_of(const char* path) {
+    std::string p = path == nullptr ? "" : path;
+    const auto s = p.find_last_of('/');
+    return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+std::string iso_time(std::time_t t) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+const char* trigger_name(int t) {
+    static const char* names[] = {"steps", "interval", "request", "signal", "checkpoint_now"};
+    return names[t];
+}
+
+}  // namespace
+
+runtime::runtime(int* argc, char*** argv, const init_options& opts) {
+    int init = 0;
+    MPI_Initialized(&init);
+    if (init == 0) {
+        int provided = 0;
+        check_mpi(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
+        owns_mpi_ = true;
+    }
+    try {
+        cfg_ = load_config(opts.config_file, cairn_environment());
+    } catch (const std::invalid_argument& e) {
+        if (owns_mpi_) MPI_Finalize();
+        throw make_error(std::string("invalid cairn configuration: ") + e.what());
+    }
+    if (!opts.app_name.empty()) cfg_.app_name = opts.app_name;
+    if (cfg_.app_name.empty() && argv != nullptr && *argv != nullptr && (*argv)[0] != nullptr) {
+        cfg_.app_name = basename_of((*argv)[0]);
+    }
+    if (cfg_.app_name.empty()) cfg_.app_name = "app";
+
+    user_ = owned_comm(opts.comm);
+    ctl_ = owned_comm(opts.comm);
+    io_ = owned_comm(opts.comm);
+    rank_ = user_.rank();
+    size_ = user_.size();
+
+    MPI_Comm node = MPI_COMM_NULL;
+    check_mpi(MPI_Comm_split_type(user_.get(), MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node),
+              "MPI_Comm_split_type");
+    int node_rank = 0;
+    MPI_Comm_rank(node, &node_rank);
+    MPI_Comm_free(&node);
+    int leader = node_rank == 0 ? 1 : 0;
+    check_mpi(MPI_Allreduce(&leader, &nodes_, 1, MPI_INT, MPI_SUM, user_.get()), "MPI_Allreduce");
+
+    agree_ = std::make_unique<agreement>(ctl_.get(), cfg_.lookahead);
+    ckpt_ = std::make_unique<checkpointer>(cfg_, io_.get());
+    sched_ = std::make_unique<scheduler>(cfg_, job_mtbf(), MPI_Wtime());
+    install_exit_signals(cfg_.signals);
+    log(2, "initialised on " + std::to_string(size_) + " ranks, " + std::to_string(nodes_) +
+               " node(s): " + describe(cfg_));
+}
+
+runtime::~runtime() {
+    try {
+        finalize();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): destructors never throw
+    }
+}
+
+double runtime::job_mtbf() const { return cfg_.node_mtbf / static_cast<double>(nodes_); }
+
+void runtime::log(int level, const std::string& msg) const {
+    if (rank_ == 0 && cfg_.verbose >= level) std::fprintf(stderr, "cairn: %s\n", msg.c_str());
+}
+
+void runtime::finalize() {
+    if (finalized_) return;
+    finalized_ = true;
+    restore_signal_handlers();
+    if (mpi_active()) {
+        agree_->drain();
+        agree_.reset();
+        ckpt_.reset();
+        io_ = owned_comm();
+        ctl_ = owned_comm();
+        user_ = owned_comm();
+        if (owns_mpi_) MPI_Finalize();
+    }
+}
+
+void runtime::check_registration_agrees(const char* during) {
+    const std::uint64_t h = hash_bytes(reg_.signature().data(), reg_.signature().size());
+    unsigned long long mine[2] = {h, ~h};
+    unsigned long long red[2] = {0, 0};
+    check_mpi(MPI_Allreduce(mine, red, 2, MPI_UNSIGNED_LONG_LONG, MPI_MAX, io_.get()),
+              "MPI_Allreduce");
+    const int differs = (red[0] != h || red[1] != ~h) ? 1 : 0;
+    int any = 0;
+    check_mpi(MPI_Allreduce(&differs, &any, 1, MPI_INT, MPI_MAX, io_.get()), "MPI_Allreduce");
+    if (any != 0) {
+        const std::string sig = first_message(io_.get(), differs != 0, reg_.signature());
+        throw make_error(std::string("during ") + during +
+                         ": ranks registered different buffers (names, kinds, types and global " +
+                         "shapes must agree on every rank, in the same order); one rank has: " +
+                         sig);
+    }
+}
+
+bool runtime::restore() {
+    if (index_ > 0) {
+        throw make_error("restore() must be called before the first safe_point()");
+    }
+    if (restore_called_) throw make_error("restore() called twice");
+    restore_called_ = true;
+    if (cfg_.restart == restart_mode::never) {
+        ckpt_->scan();
+        scanned_ = true;
+        log(1, "restart=never: starting from the beginning");
+        return false;
+    }
+    check_registration_agrees("restore");
+    const restore_result r = ckpt_->restore(reg_.buffers());
+    scanned_ = true;
+    if (!r.restored) {
+        if (cfg_.restart == restart_mode::required) {
+            throw make_error("restart=required but there is no checkpoint in " + cfg_.dir);
+        }
+        return false;
+    }
+    restarted_ = true;
+    epoch_ = r.meta.epoch;
+    index_ = r.meta.safe_point;
+    agree_->reset(index_ + 1);
+    return true;
+}
+
+commit_result runtime::take_checkpoint(trigger why) {
+    if (!scanned_) {
+        ckpt_->scan();
+        scanned_ = true;
+    }
+    check_registration_agrees("checkpoint");
+    const double t0 = MPI_Wtime();
+    checkpoint_meta meta;
+    meta.cairn_version = cairn::version();
+    meta.safe_point = index_;
+    meta.nranks = size_;
+    meta.app_name = cfg_.app_name;
+    meta.time_unix = static_cast<std::int64_t>(std::time(nullptr));
+    meta.time_iso = iso_time(static_cast<std::time_t>(meta.time_unix));
+    const char* job = std::getenv("SLURM_JOB_ID");
+    meta.job_id = job == nullptr ? "" : job;
+    meta.checksum_algorithm = checksum_algorithm;
+    meta.interval_delta = sched_->delta();
+    meta.interval_mtbf = sched_->mtbf();
+    meta.interval_t = sched_->interval();
+    commit_result res = ckpt_->write(meta, reg_.buffers());
+    const double t1 = MPI_Wtime();
+    // Blocking mode: the application stalls for the whole protocol.
+    sched_->record(t1 - t0, res.seconds, t1);
+    if (res.ok) {
+        epoch_ = res.epoch;
+        log(2, std::string("checkpoint trigger: ") + trigger_name(static_cast<int>(why)));
+    }
+    return res;
+}
+
+void runtime::safe_point() {
+    ++index_;
+    if (exit_) return;
+    const int sig = exit_signals_received();
+    const bool signal_pending = sig > signals_seen_;
+    const bool time_due = rank_ == 0 && sched_->due_by_time(MPI_Wtime());
+    const agreement_flags agreed =
+        agree_->at_safe_point(index_, {requested_ || time_due, signal_pending});
+    const bool by_steps = sched_->due_by_steps(index_);
+    if (!(agreed.checkpoint || agreed.exit || by_steps)) return;
+
+    const trigger why = agreed.exit         ? trigger::signal
+                        : by_steps          ? trigger::steps
+                        : requested_        ? trigger::request
+                                            : trigger::time;
+    const commit_result res = take_checkpoint(why);
+    requested_ = false;
+    if (agreed.exit) {
+        exit_ = true;
+        signals_seen_ = sig;
+        log(1, std::string("checkpoint-and-exit requested by a signal: ") +
+                   (res.ok ? "checkpoint committed" : "checkpoint FAILED") +
+                   "; the application should now leave its main loop");
+    }
+    if (!res.ok) {
+        log(0, "ERROR: " + res.error + " (the previous checkpoint is still valid)");
+        if (cfg_.abort_on_error) throw cairn::error(res.error);
+    }
+}
+
+void runtime::checkpoint_now() {
+    const commit_result res = take_checkpoint(trigger::explicit_call);
+    if (!res.ok) throw cairn::error(res.error);
+}
+
+}  // namespace cairn::detail
