@@ -1,0 +1,41 @@
+# Shared helpers for the heat end-to-end tests (sourced, not run).
+
+# The cairn runtime rejects unknown CAIRN_* variables; start every test from a clean slate.
+for var in $(compgen -e); do
+    case "$var" in CAIRN_*) unset "$var" ;; esac
+done
+
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1
+export HDF5_USE_FILE_LOCKING=FALSE
+MPIEXEC=${MPIEXEC:-mpiexec}
+
+fail() {
+    echo "FAIL: $*"
+    exit 1
+}
+
+# final_checksum LOG: the 16-hex-digit checksum of the 'heat: final checksum' line, or "".
+final_checksum() {
+    sed -n 's/^heat: final checksum \([0-9a-f]\{16\}\) .*/\1/p' "$1" | tail -n 1
+}
+
+# committed_checkpoints DIR: committed checkpoint files (ckpt.<epoch>.h5), oldest first.
+committed_checkpoints() {
+    find "$1" -maxdepth 1 -type f -regex '.*/ckpt\.[0-9]+\.h5' 2>/dev/null | sort -t. -k2,2n
+}
+
+# rank_pid MPIRUN_PID RANK: PID of the given rank among mpirun's children (any child if the
+# rank cannot be read from the environment).
+rank_pid() {
+    local child any=""
+    for child in $(pgrep -P "$1"); do
+        any=$child
+        if tr '\0' '\n' < "/proc/$child/environ" 2>/dev/null |
+            grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
+            echo "$child"
+            return
+        fi
+    done
+    echo "$any"
+}
