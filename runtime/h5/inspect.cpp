@@ -1,0 +1,178 @@
+// Serial inspection and verification of checkpoint files (sec2 driver, no MPI calls).
+#include "checksum.hpp"
+#include "error.hpp"
+#include "h5/attributes.hpp"
+#include "h5/checkpoint_file.hpp"
+#include "h5/format.hpp"
+#include "h5/mpio.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+
+namespace cairn::detail {
+
+namespace {
+
+using namespace h5;
+
+file open_serial(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw corrupt(path, "file does not exist");
+    plist fapl = serial_fapl();
+    try {
+        return {H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), "H5Fopen"};
+    } catch (const hdf5_error& e) {
+        throw corrupt(path, "not an HDF5 file or truncated (" + e.detail() + ")");
+    }
+}
+
+/// Names of the links in `group_path` (sorted by name).
+std::vector<std::string> member_names(hid_t f, const char* group_path) {
+    group g(H5Gopen2(f, group_path, H5P_DEFAULT), std::string("H5Gopen2 ") + group_path);
+    H5G_info_t info{};
+    check(H5Gget_info(g.get(), &info), "H5Gget_info");
+    std::vector<std::string> names;
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+        const ssize_t n = check(H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i,
+                                                   nullptr, 0, H5P_DEFAULT),
+                                "H5Lget_name_by_idx");
+        std::string s(static_cast<std::size_t>(n) + 1, '\0');
+        check(H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), s.size(),
+                                 H5P_DEFAULT),
+              "H5Lget_name_by_idx");
+        s.resize(static_cast<std::size_t>(n));
+        names.push_back(std::move(s));
+    }
+    return names;
+}
+
+/// Describes /data/<name>; `layout` receives /cairn/layout (distributed) or /cairn/index.
+dataset_summary describe(hid_t f, const std::string& name, int nranks,
+                         std::vector<std::uint64_t>& table) {
+    const std::string dpath = object_path(data_group, name);
+    dataset ds(H5Dopen2(f, dpath.c_str(), H5P_DEFAULT), "H5Dopen2 " + dpath);
+    dataset_summary s;
+    s.name = name;
+    const auto kind = kind_from_name(read_string_attr(ds.get(), "kind"));
+    const std::string tname = read_string_attr(ds.get(), "type");
+    const auto elem = type_from_name(tname);
+    if (!kind || !elem) throw hdf5_error(dpath + ": unknown kind or type attribute");
+    s.kind = *kind;
+    s.elem = *elem;
+    const auto dims = dataset_dims(ds.get());
+    s.global_shape.assign(dims.begin(), dims.end());
+    std::uint64_t n = 1;
+    for (auto d : dims) n *= d;
+    s.bytes = n * type_size(s.elem);
+    const auto p = static_cast<std::size_t>(nranks);
+    if (s.kind == buffer_kind::per_rank) {
+        table = read_u64_dataset(f, object_path(index_group, name));
+        if (table.size() != p + 1) throw hdf5_error("/cairn/index/" + name + " has the wrong size");
+        for (std::size_t r = 0; r < p; ++r) s.rank_counts.push_back(table[r + 1] - table[r]);
+    } else {
+        table = read_u64_dataset(f, object_path(layout_group, name));
+        if (table.size() != p * 6) throw hdf5_error("/cairn/layout/" + name + " has the wrong size");
+        for (std::size_t r = 0; r < p; ++r) {
+            std::uint64_t c = 1;
+            for (std::size_t d = 0; d < dims.size(); ++d) c *= table[r * 6 + 3 + d];
+            s.rank_counts.push_back(c);
+        }
+    }
+    return s;
+}
+
+std::string hex(std::uint64_t v) {
+    char s[24];
+    std::snprintf(s, sizeof s, "0x%016" PRIx64, v);
+    return s;
+}
+
+/// Reads the packed block of rank r into memory and returns its hash.
+std::uint64_t hash_rank_block(hid_t ds, const dataset_summary& s,
+                              const std::vector<std::uint64_t>& table, std::size_t r) {
+    const auto nd = static_cast<int>(s.global_shape.size());
+    dataspace file_space(H5Dget_space(ds), "H5Dget_space");
+    std::vector<hsize_t> off;
+    std::vector<hsize_t> ext;
+    if (s.kind == buffer_kind::per_rank) {
+        off = {table[r]};
+        ext = {table[r + 1] - table[r]};
+    } else {
+        off = to_hsize(&table[r * 6], nd);
+        ext = to_hsize(&table[r * 6 + 3], nd);
+    }
+    const std::uint64_t n = s.rank_counts[r];
+    std::vector<unsigned char> buf(n * type_size(s.elem));
+    if (n > 0) {
+        check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, off.data(), nullptr,
+                                  ext.data(), nullptr),
+              "H5Sselect_hyperslab");
+        const hsize_t count = n;
+        dataspace mem = simple_space({count});
+        check(H5Dread(ds, mem_type_of(s.elem), mem.get(), file_space.get(), H5P_DEFAULT,
+                      buf.data()),
+              "H5Dread");
+    }
+    return hash_bytes(buf.data(), buf.size());
+}
+
+}  // namespace
+
+checkpoint_summary inspect_checkpoint_file(const std::string& path) {
+    silence_errors();
+    file f = open_serial(path);
+    checkpoint_summary out;
+    out.meta = read_meta(f.get(), path);
+    std::error_code ec;
+    out.file_bytes = std::filesystem::file_size(path, ec);
+    try {
+        for (const std::string& name : member_names(f.get(), data_group)) {
+            std::vector<std::uint64_t> table;
+            out.datasets.push_back(describe(f.get(), name, out.meta.nranks, table));
+        }
+    } catch (const hdf5_error& e) {
+        throw corrupt(path, e.detail());
+    }
+    return out;
+}
+
+std::vector<std::string> verify_checkpoint_file(const std::string& path) {
+    silence_errors();
+    file f = open_serial(path);
+    const checkpoint_meta meta = read_meta(f.get(), path);
+    std::vector<std::string> problems;
+    std::vector<std::string> names;
+    try {
+        names = member_names(f.get(), data_group);
+    } catch (const hdf5_error& e) {
+        throw corrupt(path, e.detail());
+    }
+    const auto p = static_cast<std::size_t>(meta.nranks);
+    for (const std::string& name : names) {
+        try {
+            std::vector<std::uint64_t> table;
+            const dataset_summary s = describe(f.get(), name, meta.nranks, table);
+            const auto sums = read_u64_dataset(f.get(), object_path(checksum_group, name));
+            if (sums.size() != p) {
+                problems.push_back("'" + name + "': /cairn/checksum has the wrong size");
+                continue;
+            }
+            const std::string dpath = object_path(data_group, name);
+            dataset ds(H5Dopen2(f.get(), dpath.c_str(), H5P_DEFAULT), "H5Dopen2 " + dpath);
+            for (std::size_t r = 0; r < p; ++r) {
+                const std::uint64_t computed = hash_rank_block(ds.get(), s, table, r);
+                if (computed != sums[r]) {
+                    problems.push_back("checksum mismatch in '" + name + "' for rank " +
+                                       std::to_string(r) + " (stored " + hex(sums[r]) +
+                                       ", computed " + hex(computed) + ")");
+                }
+            }
+        } catch (const hdf5_error& e) {
+            problems.push_back("'" + name + "': " + e.detail());
+        }
+    }
+    return problems;
+}
+
+}  // namespace cairn::detail

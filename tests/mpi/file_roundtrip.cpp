@@ -1,0 +1,183 @@
+// Writes every kind of buffer (all element types, per-rank with zero counts, distributed 1-D/2-D/
+// 3-D with halos, uneven and empty blocks, zero-size datasets) and reads it back bitwise.
+#include "file_util.hpp"
+
+#include <memory>
+
+using namespace file_test;
+namespace cd = cairn::detail;
+
+namespace {
+
+struct owned {
+    std::vector<unsigned char> mem;
+    cd::buffer_desc desc;
+};
+
+using buffer_set = std::vector<std::unique_ptr<owned>>;
+
+constexpr unsigned char source_halo = 0xEE;
+constexpr unsigned char fresh_halo = 0x5A;
+
+std::size_t mem_elems(const cd::buffer_desc& b) {
+    if (b.kind == cd::buffer_kind::per_rank) return b.count;
+    std::size_t n = 1;
+    for (int d = 0; d < b.ndims; ++d) n *= b.mem_shape[d];
+    return n;
+}
+
+/// True when memory element `e` lies in the block (not in the halo).
+bool interior(const cd::buffer_desc& b, std::size_t e) {
+    if (b.kind == cd::buffer_kind::per_rank) return true;
+    for (int d = b.ndims - 1; d >= 0; --d) {
+        const std::uint64_t i = e % b.mem_shape[d];
+        e /= b.mem_shape[d];
+        if (i < b.mem_offset[d] || i >= b.mem_offset[d] + b.extent[d]) return false;
+    }
+    return true;
+}
+
+void add(buffer_set& set, cd::buffer_desc d) {
+    auto o = std::make_unique<owned>();
+    o->desc = std::move(d);
+    o->mem.resize(mem_elems(o->desc) * cairn::type_size(o->desc.elem));
+    o->desc.data = o->mem.empty() ? nullptr : o->mem.data();
+    set.push_back(std::move(o));
+}
+
+/// The same registrations on every call; `fill` = source pattern, else zeros with a halo marker.
+buffer_set make_buffers(int rank, int p, bool fill) {
+    buffer_set set;
+    for (int t = 1; t <= 11; ++t) {
+        const auto ty = static_cast<cairn::type>(t);
+        const std::size_t n = rank == 1 ? 0 : 1 + static_cast<std::size_t>((rank + t) % 4) * 3;
+        add(set, per_rank(std::string("pr_") + cairn::type_name(ty), nullptr, ty, n));
+    }
+    add(set, per_rank("pr_empty", nullptr, cairn::type::uint8, 0));
+
+    const auto d1 = split(37, p, true);
+    add(set, distributed("d1", nullptr, cairn::type::int32, {37}, {start_of(d1, rank)},
+                         {d1[rank]}));
+
+    const int ry = rank % 2;
+    const int rx = rank / 2;
+    const auto rows = split(11, 2, false);
+    const auto cols = split(13, p / 2, false);
+    const std::uint64_t gy = rows[ry];
+    const std::uint64_t gx = cols[rx];
+    add(set, distributed("grid", nullptr, cairn::type::float64, {11, 13},
+                         {start_of(rows, ry), start_of(cols, rx)}, {gy, gx}, {gy + 2, gx + 2},
+                         {1, 1}));
+
+    const auto c1 = split(6, p, true);
+    add(set, distributed("cube", nullptr, cairn::type::uint16, {5, 6, 7},
+                         {0, start_of(c1, rank), 0}, {5, c1[rank], 7}));
+
+    const auto inner = split(9, p, false);
+    add(set, distributed("d2_inner", nullptr, cairn::type::float32, {4, 9},
+                         {0, start_of(inner, rank)}, {4, inner[rank]}));
+
+    add(set, distributed("d_zero", nullptr, cairn::type::float64, {0}, {0}, {0}));
+
+    const auto z = split(5, p, false);
+    add(set, distributed("halo3d", nullptr, cairn::type::int64, {3, 4, 5},
+                         {0, 0, start_of(z, rank)}, {3, 4, z[rank]}, {5, 6, z[rank] + 2},
+                         {1, 1, 1}));
+
+    for (std::size_t i = 0; i < set.size(); ++i) {
+        owned& o = *set[i];
+        const std::size_t esz = cairn::type_size(o.desc.elem);
+        for (std::size_t e = 0; e < o.mem.size() / esz; ++e) {
+            const bool in = interior(o.desc, e);
+            for (std::size_t k = 0; k < esz; ++k) {
+                unsigned char v = 0;
+                if (!in) {
+                    v = fill ? source_halo : fresh_halo;
+                } else if (fill) {
+                    v = static_cast<unsigned char>((i * 131 + rank * 71 + e * 29 + k * 7 + 3) ^
+                                                   (e >> 3));
+                }
+                o.mem[e * esz + k] = v;
+            }
+        }
+    }
+    return set;
+}
+
+std::vector<cd::buffer_desc> descs(const buffer_set& set) {
+    std::vector<cd::buffer_desc> v;
+    for (const auto& o : set) v.push_back(o->desc);
+    return v;
+}
+
+void compare(const buffer_set& src, const buffer_set& got) {
+    for (std::size_t i = 0; i < src.size(); ++i) {
+        const owned& s = *src[i];
+        const owned& g = *got[i];
+        const std::size_t esz = cairn::type_size(s.desc.elem);
+        std::size_t bad_interior = 0;
+        std::size_t bad_halo = 0;
+        for (std::size_t e = 0; e < s.mem.size() / esz; ++e) {
+            const bool in = interior(s.desc, e);
+            for (std::size_t k = 0; k < esz; ++k) {
+                const unsigned char want = in ? s.mem[e * esz + k] : fresh_halo;
+                if (g.mem[e * esz + k] != want) ++(in ? bad_interior : bad_halo);
+            }
+        }
+        FT_CHECK(bad_interior == 0, s.desc.name + ": " + std::to_string(bad_interior) +
+                                        " data bytes differ after the round trip");
+        FT_CHECK(bad_halo == 0, s.desc.name + ": " + std::to_string(bad_halo) +
+                                    " halo bytes were overwritten by the read");
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    MPI_Init(&argc, &argv);
+    int rank = 0;
+    int p = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &p);
+    try {
+        const buffer_set src = make_buffers(rank, p, true);
+        // Written twice: the second write must replace the first file completely.
+        cd::write_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, test_meta(6), descs(src));
+        const cd::checkpoint_meta meta = test_meta(7);
+        cd::write_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, meta, descs(src));
+
+        const buffer_set got = make_buffers(rank, p, false);
+        const cd::checkpoint_meta m = cd::read_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD,
+                                                               descs(got));
+        compare(src, got);
+        FT_CHECK(m.format_version == 1, "format_version");
+        FT_CHECK(m.epoch == 7 && m.safe_point == 1007, "epoch/safe_point");
+        FT_CHECK(m.nranks == p, "nranks");
+        FT_CHECK(m.cairn_version == meta.cairn_version && m.app_name == meta.app_name &&
+                     m.time_iso == meta.time_iso && m.job_id == meta.job_id,
+                 "string attributes");
+        FT_CHECK(m.checksum_algorithm == "xxh3-64", m.checksum_algorithm);
+        FT_CHECK(m.time_unix == meta.time_unix, "time_unix");
+        FT_CHECK(m.interval_delta == meta.interval_delta && m.interval_mtbf == meta.interval_mtbf &&
+                     m.interval_t == meta.interval_t,
+                 "interval attributes");
+
+        // A second read into the same memory gives the same result (reads are repeatable).
+        cd::read_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, descs(got));
+        compare(src, got);
+
+        if (rank == 0) {
+            const auto problems = cd::verify_checkpoint_file("roundtrip.h5");
+            for (const auto& pr : problems) FT_CHECK(false, "verify: " + pr);
+            const auto sum = cd::inspect_checkpoint_file("roundtrip.h5");
+            FT_CHECK(sum.datasets.size() == src.size(), "inspect lists every dataset");
+            FT_CHECK(sum.meta.epoch == 7, "inspect epoch");
+        }
+    } catch (const std::exception& e) {
+        FT_CHECK(false, std::string("unexpected exception: ") + e.what());
+        MPI_Abort(MPI_COMM_WORLD, 2);  // other ranks may be inside a collective call
+    }
+    const int rc = finish("file_roundtrip");
+    MPI_Finalize();
+    return rc;
+}

@@ -1,0 +1,140 @@
+// Helpers shared by the checkpoint-file tests: checks that count failures, buffer builders.
+#pragma once
+
+#include "buffer.hpp"
+#include "h5/checkpoint_file.hpp"
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace file_test {
+
+inline int failures = 0;
+
+inline int world_rank() {
+    int r = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+#define FT_CHECK(cond, msg)                                                                   \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            ++file_test::failures;                                                            \
+            std::fprintf(stderr, "rank %d: %s:%d: CHECK failed: %s -- %s\n",                  \
+                         file_test::world_rank(), __FILE__, __LINE__, #cond,                  \
+                         std::string(msg).c_str());                                           \
+        }                                                                                     \
+    } while (0)
+
+/// Runs f and returns the message of the exception of type E it throws ("" and a failure if it
+/// throws nothing or something else).
+template <class E, class F>
+std::string expect_throw(F&& f, const char* what) {
+    try {
+        f();
+    } catch (const E& e) {
+        return e.what();
+    } catch (const std::exception& e) {
+        FT_CHECK(false, std::string(what) + ": wrong exception type: " + e.what());
+        return "";
+    }
+    FT_CHECK(false, std::string(what) + ": nothing thrown");
+    return "";
+}
+
+inline bool contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
+
+/// Sums failures over all ranks; prints a summary on rank 0; returns the exit code.
+inline int finish(const char* name) {
+    int total = file_test::failures;
+    MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    if (world_rank() == 0) {
+        std::printf("%s: %s (%d failed checks)\n", name, total == 0 ? "PASSED" : "FAILED", total);
+    }
+    return total == 0 ? 0 : 1;
+}
+
+/// A per-rank buffer description.
+inline cairn::detail::buffer_desc per_rank(const std::string& name, void* data, cairn::type t,
+                                           std::size_t count) {
+    cairn::detail::buffer_desc b;
+    b.name = name;
+    b.data = data;
+    b.elem = t;
+    b.kind = cairn::detail::buffer_kind::per_rank;
+    b.count = count;
+    b.ndims = 1;
+    return b;
+}
+
+/// A distributed buffer description; mem_shape empty = extent, mem_offset empty = 0.
+inline cairn::detail::buffer_desc distributed(const std::string& name, void* data, cairn::type t,
+                                              std::vector<std::uint64_t> global,
+                                              std::vector<std::uint64_t> offset,
+                                              std::vector<std::uint64_t> extent,
+                                              std::vector<std::uint64_t> mem_shape = {},
+                                              std::vector<std::uint64_t> mem_offset = {}) {
+    cairn::detail::buffer_desc b;
+    b.name = name;
+    b.data = data;
+    b.elem = t;
+    b.kind = cairn::detail::buffer_kind::distributed;
+    b.ndims = static_cast<int>(global.size());
+    b.count = 1;
+    for (int d = 0; d < b.ndims; ++d) {
+        b.global[d] = global[d];
+        b.offset[d] = offset[d];
+        b.extent[d] = extent[d];
+        b.mem_shape[d] = mem_shape.empty() ? extent[d] : mem_shape[d];
+        b.mem_offset[d] = mem_offset.empty() ? 0 : mem_offset[d];
+        b.count *= extent[d];
+    }
+    return b;
+}
+
+/// Splits n into p uneven parts (the first parts larger); with `last_empty` the last part is 0.
+inline std::vector<std::uint64_t> split(std::uint64_t n, int p, bool last_empty) {
+    std::vector<std::uint64_t> parts(static_cast<std::size_t>(p), 0);
+    const int k = last_empty && p > 1 ? p - 1 : p;
+    // weights 2,1,1,...: the first part gets about twice as much as the others
+    std::uint64_t left = n;
+    for (int i = 0; i < k; ++i) {
+        const std::uint64_t share = i == k - 1 ? left : n * (i == 0 ? 2 : 1) / (k + 1);
+        parts[static_cast<std::size_t>(i)] = share < left ? share : left;
+        left -= parts[static_cast<std::size_t>(i)];
+    }
+    return parts;
+}
+
+/// Offset of part i of a split.
+inline std::uint64_t start_of(const std::vector<std::uint64_t>& parts, int i) {
+    std::uint64_t s = 0;
+    for (int k = 0; k < i; ++k) s += parts[static_cast<std::size_t>(k)];
+    return s;
+}
+
+/// Metadata with recognisable values.
+inline cairn::detail::checkpoint_meta test_meta(std::uint64_t epoch) {
+    cairn::detail::checkpoint_meta m;
+    m.cairn_version = "0.1.0-test";
+    m.epoch = epoch;
+    m.safe_point = 1000 + epoch;
+    m.app_name = "file-test";
+    m.time_unix = 1700000000;
+    m.time_iso = "2023-11-14T22:13:20Z";
+    m.job_id = "job-77";
+    m.interval_delta = 1.5;
+    m.interval_mtbf = 86400.0;
+    m.interval_t = 3219.9;
+    return m;
+}
+
+}  // namespace file_test
