@@ -17,28 +17,30 @@ void agreement::start(std::uint64_t index, agreement_flags local) {
     next_join_ = decide_at_;
 }
 
-agreement_flags agreement::at_safe_point(std::uint64_t index, agreement_flags local) {
+agreement_flags agreement::decide(std::uint64_t index) {
     agreement_flags out;
     if (!started_) {
         started_ = true;
         next_join_ = index;
     }
-    if (in_flight_) {
-        if (index >= decide_at_) {
-            if (!req_.test()) {
-                ++waits_;
-                req_.wait();
-            }
-            in_flight_ = false;
-            ++rounds_;
-            out.checkpoint = recv_[0] != 0;
-            out.exit = recv_[1] != 0;
-        } else {
-            req_.test();  // drive progress
-        }
+    if (!in_flight_) return out;
+    if (index < decide_at_) {
+        req_.test();  // drive progress
+        return out;
     }
-    if (!in_flight_ && index >= next_join_) start(index, local);
+    if (!req_.test()) {
+        ++waits_;
+        req_.wait();
+    }
+    in_flight_ = false;
+    ++rounds_;
+    out.checkpoint = recv_[0] != 0;
+    out.exit = recv_[1] != 0;
     return out;
+}
+
+void agreement::maybe_start(std::uint64_t index, agreement_flags local) {
+    if (!in_flight_ && started_ && index >= next_join_) start(index, local);
 }
 
 void agreement::reset(std::uint64_t index) {

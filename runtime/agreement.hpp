@@ -26,10 +26,13 @@ public:
     /// `comm` must be private to this object (duplicated). Lookahead L >= 1.
     agreement(MPI_Comm comm, int lookahead);
 
-    /// Called at every safe point with its index and this rank's pending requests. Returns the
-    /// agreed flags when index is a round's decision point (K = j+L), else all false. Starts the
-    /// next round when due. Clears nothing in the caller: pass requests until they are consumed.
-    agreement_flags at_safe_point(std::uint64_t index, agreement_flags local);
+    /// Called first at every safe point. Returns the agreed flags when `index` is a round's
+    /// decision point (K = j+L), waiting for the reduction if needed; else all false.
+    agreement_flags decide(std::uint64_t index);
+
+    /// Called after any checkpoint at this safe point, with the requests still pending on this
+    /// rank. Starts the next round when one is due at `index`.
+    void maybe_start(std::uint64_t index, agreement_flags local);
 
     /// Restarts the schedule at `index` (after a restore). Completes any round in flight.
     void reset(std::uint64_t index);

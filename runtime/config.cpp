@@ -152,7 +152,7 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
     } else {
         std::string known;
         for (const auto& k : config_keys()) known += (known.empty() ? "" : ", ") + k;
-        throw std::invalid_argument("unknown key '" + key_in + "' (known keys: " + known + ")");
+        throw std::invalid_argument("unknown key '" + trim(key_in) + "' (known keys: " + known + ")");
     }
 }
 

@@ -185,31 +185,32 @@ commit_result runtime::take_checkpoint(trigger why) {
 void runtime::safe_point() {
     ++index_;
     if (exit_) return;
-    const int sig = exit_signals_received();
-    const bool signal_pending = sig > signals_seen_;
-    const bool time_due = rank_ == 0 && sched_->due_by_time(MPI_Wtime());
-    const agreement_flags agreed =
-        agree_->at_safe_point(index_, {requested_ || time_due, signal_pending});
+    const agreement_flags agreed = agree_->decide(index_);
     const bool by_steps = sched_->due_by_steps(index_);
-    if (!(agreed.checkpoint || agreed.exit || by_steps)) return;
-
-    const trigger why = agreed.exit         ? trigger::signal
-                        : by_steps          ? trigger::steps
-                        : requested_        ? trigger::request
-                                            : trigger::time;
-    const commit_result res = take_checkpoint(why);
-    requested_ = false;
-    if (agreed.exit) {
-        exit_ = true;
-        signals_seen_ = sig;
-        log(1, std::string("checkpoint-and-exit requested by a signal: ") +
-                   (res.ok ? "checkpoint committed" : "checkpoint FAILED") +
-                   "; the application should now leave its main loop");
+    if (agreed.checkpoint || agreed.exit || by_steps) {
+        const int sig = exit_signals_received();
+        const trigger why = agreed.exit ? trigger::signal
+                            : by_steps  ? trigger::steps
+                            : requested_ ? trigger::request
+                                         : trigger::time;
+        const commit_result res = take_checkpoint(why);
+        requested_ = false;  // any checkpoint satisfies a pending request
+        if (agreed.exit) {
+            exit_ = true;
+            signals_seen_ = sig;
+            log(1, std::string("checkpoint-and-exit requested by a signal: ") +
+                       (res.ok ? "checkpoint committed" : "checkpoint FAILED") +
+                       "; the application should now leave its main loop");
+        }
+        if (!res.ok) {
+            log(0, "ERROR: " + res.error + " (the previous checkpoint is still valid)");
+            if (cfg_.abort_on_error) throw cairn::error(res.error);
+        }
+        if (exit_) return;
     }
-    if (!res.ok) {
-        log(0, "ERROR: " + res.error + " (the previous checkpoint is still valid)");
-        if (cfg_.abort_on_error) throw cairn::error(res.error);
-    }
+    const bool time_due = rank_ == 0 && sched_->due_by_time(MPI_Wtime());
+    const bool signal_pending = exit_signals_received() > signals_seen_;
+    agree_->maybe_start(index_, {requested_ || time_due, signal_pending});
 }
 
 void runtime::checkpoint_now() {

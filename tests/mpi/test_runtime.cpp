@@ -1,0 +1,327 @@
+// The runtime through its public API: checkpoint, restart, fallback, mismatch, retention,
+// agreement on requests, and bad directories.
+#include "h5/checkpoint_file.hpp"
+#include "naming.hpp"
+
+#include <cairn/cairn.hpp>
+#include <catch2/catch.hpp>
+#include <hdf5.h>
+#include <mpi.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+int world_rank() {
+    int r = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+int world_size() {
+    int s = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &s);
+    return s;
+}
+
+// A fresh checkpoint directory and environment for one test case.
+void fresh(const std::string& dir, const std::string& extra_interval = "off") {
+    if (world_rank() == 0) fs::remove_all(dir);
+    MPI_Barrier(MPI_COMM_WORLD);
+    setenv("CAIRN_DIR", dir.c_str(), 1);
+    setenv("CAIRN_INTERVAL", extra_interval.c_str(), 1);
+    setenv("CAIRN_VERBOSE", "1", 1);
+    setenv("CAIRN_KEEP", "5", 1);
+    unsetenv("CAIRN_RESTART");
+}
+
+// The application state used by most cases: per-rank values and a 2-D distributed grid with halo.
+struct state {
+    std::uint64_t ny = 4;
+    std::uint64_t nx = 6;
+    int step = 0;
+    std::vector<double> particles;
+    std::vector<float> grid;  // (ny+2) x (nx+2) local with halo
+
+    explicit state(std::size_t nparticles)
+        : particles(nparticles), grid((ny + 2) * (nx + 2), -1.0F) {}
+
+    void fill(int seed) {
+        const int r = world_rank();
+        step = seed;
+        for (std::size_t i = 0; i < particles.size(); ++i) particles[i] = seed * 1000.0 + r * 10 + i;
+        for (std::uint64_t i = 0; i < ny; ++i)
+            for (std::uint64_t j = 0; j < nx; ++j)
+                grid[(i + 1) * (nx + 2) + j + 1] = static_cast<float>(seed + r * 100 + i * 10 + j);
+    }
+
+    void register_all() {
+        const auto r = static_cast<std::uint64_t>(world_rank());
+        const auto p = static_cast<std::uint64_t>(world_size());
+        cairn::register_scalar("step", step);
+        cairn::register_buffer("particles", particles.data(), particles.size());
+        cairn::register_distributed("grid", grid.data(),
+                                    {{ny * p, nx}, {ny * r, 0}, {ny, nx}, {ny + 2, nx + 2}, {1, 1}});
+    }
+
+    bool same_as(const state& o) const {
+        if (step != o.step || particles != o.particles) return false;
+        for (std::uint64_t i = 0; i < ny; ++i)
+            for (std::uint64_t j = 0; j < nx; ++j)
+                if (grid[(i + 1) * (nx + 2) + j + 1] != o.grid[(i + 1) * (nx + 2) + j + 1]) return false;
+        return true;
+    }
+};
+
+// Writes checkpoints with seeds 1..n (epochs 1..n) and finalizes.
+void write_epochs(int n, std::size_t nparticles) {
+    cairn::init();
+    state s(nparticles);
+    s.register_all();
+    for (int e = 1; e <= n; ++e) {
+        s.fill(e);
+        cairn::checkpoint_now();
+        CHECK(cairn::epoch() == static_cast<std::uint64_t>(e));
+    }
+    cairn::finalize();
+}
+
+// Flips one byte in the middle of dataset /data/<name> of `file` (rank 0 only, serial HDF5).
+void corrupt_dataset(const std::string& file, const std::string& name) {
+    if (world_rank() != 0) return;
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    const hid_t d = H5Dopen2(f, ("/data/" + name).c_str(), H5P_DEFAULT);
+    REQUIRE(d >= 0);
+    const haddr_t off = H5Dget_offset(d);
+    const hsize_t size = H5Dget_storage_size(d);
+    H5Dclose(d);
+    H5Fclose(f);
+    REQUIRE(off != HADDR_UNDEF);
+    std::fstream io(file, std::ios::in | std::ios::out | std::ios::binary);
+    io.seekg(static_cast<std::streamoff>(off + size / 2));
+    char ch = 0;
+    io.read(&ch, 1);
+    ch = static_cast<char>(ch ^ 0x5A);
+    io.seekp(static_cast<std::streamoff>(off + size / 2));
+    io.write(&ch, 1);
+}
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const cairn::error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint and restore through the public API", "[runtime]") {
+    fresh("rt_roundtrip");
+    write_epochs(2, 3 + world_rank());
+    cairn::init();
+    state s(3 + world_rank());
+    s.register_all();
+    CHECK_FALSE(cairn::restarted());
+    REQUIRE(cairn::restore());
+    CHECK(cairn::restarted());
+    CHECK(cairn::epoch() == 2);
+    state expect(3 + world_rank());
+    expect.fill(2);
+    CHECK(s.same_as(expect));
+    CHECK(s.grid[0] == -1.0F);  // halo untouched
+    // the next checkpoint gets the next epoch
+    cairn::checkpoint_now();
+    CHECK(cairn::epoch() == 3);
+    cairn::finalize();
+    if (world_rank() == 0) CHECK(fs::exists("rt_roundtrip/ckpt.000003.h5"));
+}
+
+TEST_CASE("a corrupted newest checkpoint falls back to the previous one and is kept", "[runtime]") {
+    fresh("rt_fallback");
+    write_epochs(2, 5);
+    corrupt_dataset("rt_fallback/ckpt.000002.h5", "particles");
+    MPI_Barrier(MPI_COMM_WORLD);
+    cairn::init();
+    state s(5);
+    s.register_all();
+    REQUIRE(cairn::restore());
+    CHECK(cairn::epoch() == 1);
+    state expect(5);
+    expect.fill(1);
+    CHECK(s.same_as(expect));
+    cairn::finalize();
+    if (world_rank() == 0) CHECK(fs::exists("rt_fallback/ckpt.000002.h5"));
+}
+
+TEST_CASE("truncated newest checkpoint falls back; all bad is a clear error", "[runtime]") {
+    fresh("rt_truncated");
+    write_epochs(2, 2);
+    if (world_rank() == 0) {
+        fs::resize_file("rt_truncated/ckpt.000002.h5", fs::file_size("rt_truncated/ckpt.000002.h5") / 2);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    cairn::init();
+    {
+        state s(2);
+        s.register_all();
+        REQUIRE(cairn::restore());
+        CHECK(cairn::epoch() == 1);
+    }
+    cairn::finalize();
+    corrupt_dataset("rt_truncated/ckpt.000001.h5", "grid");
+    MPI_Barrier(MPI_COMM_WORLD);
+    cairn::init();
+    state s(2);
+    s.register_all();
+    const std::string err = error_of([] { cairn::restore(); });
+    CHECK_THAT(err, Catch::Contains("no valid checkpoint") && Catch::Contains("ckpt.000002.h5") &&
+                        Catch::Contains("ckpt.000001.h5"));
+    cairn::finalize();
+    if (world_rank() == 0) {
+        CHECK(fs::exists("rt_truncated/ckpt.000001.h5"));
+        CHECK(fs::exists("rt_truncated/ckpt.000002.h5"));
+    }
+}
+
+TEST_CASE("restart with a changed registration is a clear error", "[runtime]") {
+    fresh("rt_mismatch");
+    write_epochs(1, 4);
+    {
+        cairn::init();
+        state s(5);  // one more particle than written
+        s.register_all();
+        CHECK_THAT(error_of([] { cairn::restore(); }),
+                   Catch::Contains("does not match") && Catch::Contains("particles"));
+        cairn::finalize();
+    }
+    {
+        cairn::init();
+        state s(4);
+        s.register_all();
+        int extra = 0;
+        cairn::register_scalar("extra", extra);
+        CHECK_THAT(error_of([] { cairn::restore(); }), Catch::Contains("extra"));
+        cairn::finalize();
+    }
+    // fewer ranks than wrote the file
+    MPI_Comm half = MPI_COMM_NULL;
+    const int color = world_rank() < world_size() / 2 ? 0 : MPI_UNDEFINED;
+    MPI_Comm_split(MPI_COMM_WORLD, color, world_rank(), &half);
+    if (half != MPI_COMM_NULL) {
+        cairn::init_options o;
+        o.comm = half;
+        cairn::init(nullptr, nullptr, o);
+        int step = 0;
+        cairn::register_scalar("step", step);
+        CHECK_THAT(error_of([] { cairn::restore(); }),
+                   Catch::Contains("ranks") && Catch::Contains(std::to_string(world_size())));
+        cairn::finalize();
+        MPI_Comm_free(&half);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (world_rank() == 0) CHECK(fs::exists("rt_mismatch/ckpt.000001.h5"));
+}
+
+TEST_CASE("retention keeps the newest N and stale temporaries are ignored", "[runtime]") {
+    fresh("rt_retention");
+    setenv("CAIRN_KEEP", "2", 1);
+    if (world_rank() == 0) {
+        fs::create_directories("rt_retention");
+        std::ofstream("rt_retention/ckpt.000009.h5.tmp") << "partial";
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    cairn::init();
+    state s(1);
+    s.register_all();
+    CHECK_FALSE(cairn::restore());  // the .tmp is not a checkpoint
+    for (int e = 0; e < 4; ++e) {
+        s.fill(e);
+        cairn::checkpoint_now();
+    }
+    CHECK(cairn::epoch() == 13);  // numbering continues after the stale file
+    cairn::finalize();
+    if (world_rank() == 0) {
+        const auto l = cairn::detail::list_checkpoints("rt_retention");
+        CHECK(l.committed == std::vector<std::uint64_t>{12, 13});
+        CHECK(l.temps.empty());
+    }
+}
+
+TEST_CASE("steps interval checkpoints at the same indices on every rank", "[runtime]") {
+    fresh("rt_steps", "steps:5");
+    setenv("CAIRN_KEEP", "100", 1);
+    cairn::init();
+    state s(1);
+    s.register_all();
+    CHECK_FALSE(cairn::restore());
+    for (int i = 1; i <= 12; ++i) {
+        s.fill(i);
+        cairn::safe_point();
+        CHECK(cairn::epoch() == static_cast<std::uint64_t>(i / 5));
+    }
+    cairn::finalize();
+    if (world_rank() == 0) {
+        CHECK(cairn::detail::inspect_checkpoint_file("rt_steps/ckpt.000002.h5").meta.safe_point == 10);
+    }
+}
+
+TEST_CASE("a request from one rank is agreed at the same safe point", "[runtime]") {
+    fresh("rt_agree", "off");
+    cairn::init();
+    state s(1);
+    s.register_all();
+    CHECK_FALSE(cairn::restore());
+    for (int i = 1; i <= 12; ++i) cairn::safe_point();
+    CHECK(cairn::epoch() == 0);
+    if (world_rank() == world_size() - 1) cairn::request_checkpoint();
+    for (int i = 0; i < 6; ++i) cairn::safe_point();
+    CHECK(cairn::epoch() == 1);  // exactly one checkpoint, on every rank
+    cairn::finalize();
+    if (world_rank() == 0) {
+        const auto sum = cairn::detail::inspect_checkpoint_file("rt_agree/ckpt.000001.h5");
+        CHECK(sum.meta.safe_point > 12);
+        CHECK(sum.meta.safe_point <= 16);
+    }
+}
+
+TEST_CASE("an unusable checkpoint directory is a clear error and the job goes on", "[runtime]") {
+    fresh("rt_baddir");
+    if (world_rank() == 0) std::ofstream("rt_baddir_file") << "not a directory";
+    MPI_Barrier(MPI_COMM_WORLD);
+    setenv("CAIRN_DIR", "rt_baddir_file/sub", 1);
+    cairn::init();
+    state s(1);
+    s.register_all();
+    CHECK_THAT(error_of([] { cairn::checkpoint_now(); }),
+               Catch::Contains("rt_baddir_file") && Catch::Contains("rank"));
+    cairn::finalize();
+}
+
+TEST_CASE("API misuse is reported", "[runtime]") {
+    fresh("rt_misuse");
+    CHECK_THAT(error_of([] { cairn::safe_point(); }), Catch::Contains("before cairn::init"));
+    setenv("CAIRN_KEEP", "zero", 1);
+    CHECK_THAT(error_of([] { cairn::init(); }),
+               Catch::Contains("CAIRN_KEEP") && Catch::Contains("invalid cairn configuration"));
+    CHECK_FALSE(cairn::initialized());
+    setenv("CAIRN_KEEP", "2", 1);
+    cairn::init();
+    CHECK_THAT(error_of([] { cairn::init(); }), Catch::Contains("twice"));
+    int x = 0;
+    cairn::register_scalar("x", x);
+    CHECK_THAT(error_of([&] { cairn::register_scalar("x", x); }),
+               Catch::Contains("already registered"));
+    cairn::safe_point();
+    CHECK_THAT(error_of([] { cairn::restore(); }), Catch::Contains("before the first safe_point"));
+    cairn::finalize();
+    cairn::finalize();  // harmless
+}

@@ -1,0 +1,65 @@
+#include "checksum.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <numeric>
+#include <vector>
+
+using namespace cairn::detail;
+
+TEST_CASE("a block inside halo memory hashes like the packed block", "[checksum]") {
+    // 3x4 block inside 5x6 memory at (1,1)
+    std::vector<double> mem(5 * 6, -1.0);
+    std::vector<double> packed;
+    for (int i = 0; i < 3; ++i) {
+        for (int j = 0; j < 4; ++j) {
+            const double v = 10.0 * i + j;
+            mem[(1 + i) * 6 + (1 + j)] = v;
+            packed.push_back(v);
+        }
+    }
+    buffer_desc b;
+    b.kind = buffer_kind::distributed;
+    b.elem = cairn::type::float64;
+    b.data = mem.data();
+    b.ndims = 2;
+    b.extent = {3, 4, 0};
+    b.mem_shape = {5, 6, 0};
+    b.mem_offset = {1, 1, 0};
+    b.count = 12;
+    CHECK_FALSE(b.contiguous());
+    const auto h = hash_buffer(b);
+    CHECK(h == hash_bytes(packed.data(), packed.size() * sizeof(double)));
+    mem[0] = 99;  // halo changes do not matter
+    CHECK(hash_buffer(b) == h);
+    mem[1 * 6 + 2] = 99;  // data changes do
+    CHECK(hash_buffer(b) != h);
+}
+
+TEST_CASE("3-D block hashing and per-rank buffers", "[checksum]") {
+    std::vector<int> mem(4 * 4 * 4);
+    std::iota(mem.begin(), mem.end(), 0);
+    std::vector<int> packed;
+    for (int i = 1; i < 3; ++i)
+        for (int j = 0; j < 2; ++j)
+            for (int k = 1; k < 4; ++k) packed.push_back(mem[(i * 4 + j) * 4 + k]);
+    buffer_desc b;
+    b.kind = buffer_kind::distributed;
+    b.elem = cairn::type::int32;
+    b.data = mem.data();
+    b.ndims = 3;
+    b.extent = {2, 2, 3};
+    b.mem_shape = {4, 4, 4};
+    b.mem_offset = {1, 0, 1};
+    b.count = 12;
+    CHECK(hash_buffer(b) == hash_bytes(packed.data(), packed.size() * sizeof(int)));
+
+    buffer_desc p;
+    p.kind = buffer_kind::per_rank;
+    p.elem = cairn::type::int32;
+    p.data = mem.data();
+    p.count = 5;
+    CHECK(hash_buffer(p) == hash_bytes(mem.data(), 5 * sizeof(int)));
+    p.count = 0;
+    CHECK(hash_buffer(p) == hash_bytes(nullptr, 0));
+}

@@ -1,0 +1,107 @@
+#include "config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <fstream>
+
+using namespace cairn::detail;
+
+namespace {
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+TEST_CASE("config defaults", "[config]") {
+    const config c = load_config("", {});
+    CHECK(c.dir == "cairn-checkpoints");
+    CHECK(c.keep == 2);
+    CHECK(c.verbose == 1);
+    CHECK(c.interval == interval_mode::daly);
+    CHECK(c.restart == restart_mode::automatic);
+    CHECK(c.signals == std::vector<int>{SIGUSR1});
+    CHECK(c.history_path() == "cairn-checkpoints/history");
+}
+
+TEST_CASE("config from the environment", "[config]") {
+    const config c = load_config("", {"CAIRN_DIR=/scratch/x", "CAIRN_KEEP=5", "CAIRN_VERBOSE=0",
+                                      "CAIRN_INTERVAL=steps:10", "CAIRN_RESTART=never",
+                                      "CAIRN_SIGNAL=usr1,TERM", "CAIRN_NODE_MTBF=2d",
+                                      "CAIRN_ON_ERROR=abort", "OTHER=1"});
+    CHECK(c.dir == "/scratch/x");
+    CHECK(c.keep == 5);
+    CHECK(c.verbose == 0);
+    CHECK(c.interval == interval_mode::steps);
+    CHECK(c.interval_steps == 10);
+    CHECK(c.restart == restart_mode::never);
+    CHECK(c.signals == std::vector<int>{SIGUSR1, SIGTERM});
+    CHECK(c.node_mtbf == Approx(172800.0));
+    CHECK(c.abort_on_error);
+}
+
+TEST_CASE("config interval forms", "[config]") {
+    CHECK(load_config("", {"CAIRN_INTERVAL=fixed:10m"}).interval_seconds == Approx(600));
+    CHECK(load_config("", {"CAIRN_INTERVAL=90"}).interval == interval_mode::fixed);
+    CHECK(load_config("", {"CAIRN_INTERVAL=off"}).interval == interval_mode::off);
+    CHECK(load_config("", {"CAIRN_INTERVAL=young"}).interval == interval_mode::young);
+    CHECK(load_config("", {"CAIRN_SIGNAL=none"}).signals.empty());
+}
+
+TEST_CASE("config rejects bad input with a clear message", "[config]") {
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_KEPP=3"}); }),
+               Catch::Contains("CAIRN_KEPP") && Catch::Contains("unknown key") &&
+                   Catch::Contains("keep"));
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_KEEP=0"}); }),
+               Catch::Contains("between 1 and"));
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_KEEP=two"}); }),
+               Catch::Contains("expected an integer"));
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_KEEP=3x"}); }),
+               Catch::Contains("expected an integer"));
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_INTERVAL=steps:0"}); }),
+               Catch::Contains("interval"));
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_INTERVAL=sometimes"}); }),
+               Catch::Contains("steps:N"));
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_INTERVAL=fixed:0"}); }),
+               Catch::Contains("longer than zero"));
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_RESTART=maybe"}); }),
+               Catch::Contains("auto, never or required"));
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_SIGNAL=KILL"}); }),
+               Catch::Contains("USR1"));
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_DIR="}); }), Catch::Contains("empty"));
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_NODE_MTBF=-5h"}); }),
+               Catch::Contains("node_mtbf"));
+    CHECK_THAT(error_of([] { load_config("/nonexistent/cairn.conf", {}); }),
+               Catch::Contains("cannot read config file"));
+}
+
+TEST_CASE("config file", "[config]") {
+    {
+        std::ofstream f("test-good.conf");
+        f << "# a comment\n\ndir = ckpts   # trailing comment\nkeep=4\ninterval = steps:3\n";
+    }
+    const config c = load_config("test-good.conf", {"CAIRN_KEEP=7"});
+    CHECK(c.dir == "ckpts");
+    CHECK(c.keep == 7);  // the environment wins over the file
+    CHECK(c.interval_steps == 3);
+    CHECK(c.config_file == "test-good.conf");
+    const config c2 = load_config("", {"CAIRN_CONFIG=test-good.conf"});
+    CHECK(c2.keep == 4);
+    {
+        std::ofstream f("test-bad.conf");
+        f << "dir = x\nretention = 3\n";
+    }
+    CHECK_THAT(error_of([] { load_config("test-bad.conf", {}); }),
+               Catch::Contains("test-bad.conf:2") && Catch::Contains("unknown key 'retention'"));
+    {
+        std::ofstream f("test-bad2.conf");
+        f << "just some words\n";
+    }
+    CHECK_THAT(error_of([] { load_config("test-bad2.conf", {}); }),
+               Catch::Contains("test-bad2.conf:1") && Catch::Contains("key = value"));
+}
