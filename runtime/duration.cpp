@@ -69,6 +69,10 @@ double parse_duration(std::string_view text) {
 
 std::string format_duration(double seconds) {
     char head[64];
+    if (std::isfinite(seconds) && seconds >= 0 && seconds < 1) {
+        std::snprintf(head, sizeof head, "%.3f s", seconds);
+        return head;
+    }
     std::snprintf(head, sizeof head, "%.1f s", seconds);
     if (!std::isfinite(seconds) || seconds < 0) return head;
     auto rest = static_cast<long long>(std::llround(seconds));

@@ -42,6 +42,8 @@ TEST_CASE("durations format for people", "[duration]") {
     CHECK(format_duration(3219.9) == "3219.9 s (53m40s)");
     CHECK(format_duration(3600) == "3600.0 s (1h)");
     CHECK(format_duration(45) == "45.0 s (45s)");
-    CHECK(format_duration(0) == "0.0 s (0s)");
+    CHECK(format_duration(0) == "0.000 s");
+    CHECK(format_duration(0.0682) == "0.068 s");
+    CHECK(format_duration(1) == "1.0 s (1s)");
     CHECK(format_duration(90061) == "90061.0 s (1d1h1m1s)");
 }
