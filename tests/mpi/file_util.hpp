@@ -16,9 +16,12 @@ namespace file_test {
 
 inline int failures = 0;
 
+/// Rank in MPI_COMM_WORLD, 0 when MPI is not initialised (serial tests).
 inline int world_rank() {
+    int init = 0;
+    MPI_Initialized(&init);
     int r = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    if (init != 0) MPI_Comm_rank(MPI_COMM_WORLD, &r);
     return r;
 }
 
