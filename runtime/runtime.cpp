@@ -2,6 +2,7 @@
 
 #include "checksum.hpp"
 #include "error.hpp"
+#include "job_history.hpp"
 #include "signals.hpp"
 
 #include <cstdio>
@@ -84,7 +85,23 @@ runtime::~runtime() {
     }
 }
 
-double runtime::job_mtbf() const { return cfg_.node_mtbf / static_cast<double>(nodes_); }
+double runtime::job_mtbf() const {
+    const double configured = cfg_.node_mtbf / static_cast<double>(nodes_);
+    if (rank_ != 0) return configured;  // time-based decisions are taken on rank 0
+    try {
+        const job_history h = read_job_history(cfg_.history_path());
+        const double m = refined_job_mtbf(h, configured);
+        if (!h.attempts.empty()) {
+            log(1, "job MTBF " + std::to_string(m) + " s from node_mtbf/" +
+                       std::to_string(nodes_) + " nodes refined by " +
+                       std::to_string(h.attempts.size()) + " attempts in " + cfg_.history_path());
+        }
+        return m;
+    } catch (const std::exception& e) {
+        log(0, std::string("warning: job history ignored: ") + e.what());
+    }
+    return configured;
+}
 
 void runtime::log(int level, const std::string& msg) const {
     if (rank_ == 0 && cfg_.verbose >= level) std::fprintf(stderr, "cairn: %s\n", msg.c_str());
