@@ -20,8 +20,10 @@ say "1/6 dependencies"
 bash scripts/install-deps.sh || { echo "FAIL: could not install dependencies"; exit 1; }
 
 say "2/6 build"
-bash scripts/build.sh > build.log 2>&1 || { tail -n 40 build.log; echo "FAIL: build failed (see build.log)"; exit 1; }
-echo "built build/apps/heat/heat (full log in build.log)"
+mkdir -p build
+bash scripts/build.sh > build/build.log 2>&1 ||
+    { tail -n 40 build/build.log; echo "FAIL: build failed (see build/build.log)"; exit 1; }
+echo "built build/apps/heat/heat (full log in build/build.log)"
 HEAT=$root/build/apps/heat/heat
 
 # Clears CAIRN_* from the environment, sets the Open MPI variables for root/oversubscription,

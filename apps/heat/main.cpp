@@ -122,8 +122,11 @@ int main(int argc, char** argv) {
     int rc = 0;
     try {
         rc = run(opt);
+    } catch (const cairn::error& e) {  // names the rank and host already
+        std::fprintf(stderr, "heat: %s\n", e.what());
+        std::fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, 1);
     } catch (const std::exception& e) {
-        // cairn::error names the rank and host already; other errors get ours.
         std::fprintf(stderr, "heat: rank %d: %s\n", rank, e.what());
         std::fflush(stderr);
         MPI_Abort(MPI_COMM_WORLD, 1);

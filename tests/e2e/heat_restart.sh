@@ -54,7 +54,7 @@ for f in $committed; do
     fi
 done
 newest=$(echo "$committed" | tail -n 1)
-newest_epoch=$(basename "$newest" | cut -d. -f2)
+newest_epoch=$((10#$(basename "$newest" | cut -d. -f2)))  # names are zero-padded
 echo "committed: $(echo $committed | xargs -n1 basename | tr '\n' ' ')(newest epoch $newest_epoch)"
 
 echo "== rerun the same command"
@@ -64,7 +64,7 @@ restart_line=$(grep -m1 '^heat: restarted from epoch' run2.log)
 [ -n "$restart_line" ] || fail "second run did not restart from a checkpoint"
 restart_epoch=$(echo "$restart_line" | awk '{print $5}')
 restart_step=$(echo "$restart_line" | awk '{print $8}')
-[ "$restart_epoch" = "$newest_epoch" ] ||
+[ "$((10#$restart_epoch))" -eq "$newest_epoch" ] ||
     fail "restarted from epoch $restart_epoch, expected the newest committed epoch $newest_epoch"
 [ "$restart_step" -gt 0 ] && [ "$restart_step" -lt 240 ] ||
     fail "restart step $restart_step is not part-way through the run"
