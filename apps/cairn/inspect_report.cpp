@@ -102,7 +102,8 @@ void print_text(std::ostream& os, const inspect_report& r) {
     if (r.is_directory) {
         os << r.target << ": " << r.files.size() << " committed checkpoint"
            << (r.files.size() == 1 ? "" : "s");
-        if (!r.files.empty())
+        if (r.files.size() == 1) os << " (epoch " << r.files.front().epoch << ")";
+        if (r.files.size() > 1)
             os << " (epochs " << r.files.front().epoch << ".." << r.files.back().epoch << ", newest last)";
         os << "\n";
         for (const auto& t : r.uncommitted)
