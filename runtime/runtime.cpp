@@ -37,7 +37,13 @@ const char* trigger_name(int t) {
 
 runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     int init = 0;
+    int fin = 0;
     MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    if (fin != 0) {
+        throw make_error("cairn::init(): MPI is already finalized (cairn::finalize() finalizes MPI "
+                         "when cairn::init() was the one to initialise it)");
+    }
     if (init == 0) {
         int provided = 0;
         check_mpi(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
