@@ -138,8 +138,8 @@ checkpoint_meta read_meta(hid_t fid, const std::string& path) {
             throw corrupt(path, "not a cairn checkpoint (cairn_format is '" + fmt + "')");
         }
         static constexpr const char* required[] = {
-            "format_version", "cairn_version", "epoch", "safe_point", "nranks",
-            "app_name", "time_unix", "time_iso", "job_id", "checksum_algorithm",
+            "format_version", "cairn_version", "epoch",     "safe_point", "nranks",
+            "app_name",       "time_unix",     "time_iso",  "job_id",     "checksum_algorithm",
             "interval_delta", "interval_mtbf", "interval_t"};
         // format_version first, so a newer file is reported as such and not as incomplete.
         for (const char* name : required) {
@@ -181,10 +181,12 @@ checkpoint_meta read_meta(hid_t fid, const std::string& path) {
         m.interval_mtbf = read_f64_attr(fid, current);
         current = "interval_t";
         m.interval_t = read_f64_attr(fid, current);
-        if (m.nranks <= 0) throw corrupt(path, "nranks " + std::to_string(m.nranks) + " is invalid");
+        if (m.nranks <= 0)
+            throw corrupt(path, "nranks " + std::to_string(m.nranks) + " is invalid");
         return m;
     } catch (const hdf5_error& e) {
-        throw corrupt(path, std::string("cannot read root attribute ") + current + ": " + e.detail());
+        throw corrupt(path,
+                      std::string("cannot read root attribute ") + current + ": " + e.detail());
     }
 }
 

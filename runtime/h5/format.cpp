@@ -6,34 +6,56 @@ namespace cairn::detail::h5 {
 
 hid_t file_type_of(type t) {
     switch (t) {
-        case type::int8: return H5T_STD_I8LE;
-        case type::uint8: return H5T_STD_U8LE;
-        case type::int16: return H5T_STD_I16LE;
-        case type::uint16: return H5T_STD_U16LE;
-        case type::int32: return H5T_STD_I32LE;
-        case type::uint32: return H5T_STD_U32LE;
-        case type::int64: return H5T_STD_I64LE;
-        case type::uint64: return H5T_STD_U64LE;
-        case type::float32: return H5T_IEEE_F32LE;
-        case type::float64: return H5T_IEEE_F64LE;
-        case type::byte: return H5T_STD_U8LE;
+        case type::int8:
+            return H5T_STD_I8LE;
+        case type::uint8:
+            return H5T_STD_U8LE;
+        case type::int16:
+            return H5T_STD_I16LE;
+        case type::uint16:
+            return H5T_STD_U16LE;
+        case type::int32:
+            return H5T_STD_I32LE;
+        case type::uint32:
+            return H5T_STD_U32LE;
+        case type::int64:
+            return H5T_STD_I64LE;
+        case type::uint64:
+            return H5T_STD_U64LE;
+        case type::float32:
+            return H5T_IEEE_F32LE;
+        case type::float64:
+            return H5T_IEEE_F64LE;
+        case type::byte:
+            return H5T_STD_U8LE;
     }
     throw make_error("unknown element type " + std::to_string(static_cast<int>(t)));
 }
 
 hid_t mem_type_of(type t) {
     switch (t) {
-        case type::int8: return H5T_NATIVE_INT8;
-        case type::uint8: return H5T_NATIVE_UINT8;
-        case type::int16: return H5T_NATIVE_INT16;
-        case type::uint16: return H5T_NATIVE_UINT16;
-        case type::int32: return H5T_NATIVE_INT32;
-        case type::uint32: return H5T_NATIVE_UINT32;
-        case type::int64: return H5T_NATIVE_INT64;
-        case type::uint64: return H5T_NATIVE_UINT64;
-        case type::float32: return H5T_NATIVE_FLOAT;
-        case type::float64: return H5T_NATIVE_DOUBLE;
-        case type::byte: return H5T_NATIVE_UINT8;
+        case type::int8:
+            return H5T_NATIVE_INT8;
+        case type::uint8:
+            return H5T_NATIVE_UINT8;
+        case type::int16:
+            return H5T_NATIVE_INT16;
+        case type::uint16:
+            return H5T_NATIVE_UINT16;
+        case type::int32:
+            return H5T_NATIVE_INT32;
+        case type::uint32:
+            return H5T_NATIVE_UINT32;
+        case type::int64:
+            return H5T_NATIVE_INT64;
+        case type::uint64:
+            return H5T_NATIVE_UINT64;
+        case type::float32:
+            return H5T_NATIVE_FLOAT;
+        case type::float64:
+            return H5T_NATIVE_DOUBLE;
+        case type::byte:
+            return H5T_NATIVE_UINT8;
     }
     throw make_error("unknown element type " + std::to_string(static_cast<int>(t)));
 }

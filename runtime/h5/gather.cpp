@@ -74,6 +74,7 @@ std::vector<block_table> gather_blocks(MPI_Comm comm, const std::vector<buffer_d
         rec[8] = signature(b);
     }
     std::vector<std::uint64_t> all(mine.size() * static_cast<std::size_t>(nranks));
+    // NOLINTNEXTLINE(mpi-type-mismatch): std::uint64_t is exactly MPI_UINT64_T
     check_mpi(MPI_Allgather(mine.data(), static_cast<int>(mine.size()), MPI_UINT64_T, all.data(),
                             static_cast<int>(mine.size()), MPI_UINT64_T, comm),
               "MPI_Allgather of buffer layouts");
@@ -90,7 +91,8 @@ std::vector<block_table> gather_blocks(MPI_Comm comm, const std::vector<buffer_d
         t.layout.assign(static_cast<std::size_t>(nranks) * 6, 0);
         t.extra.resize(static_cast<std::size_t>(nranks));
         for (int r = 0; r < nranks; ++r) {
-            const std::uint64_t* rec = &all[(static_cast<std::size_t>(r) * bufs.size() + i) * record];
+            const std::uint64_t* rec =
+                &all[(static_cast<std::size_t>(r) * bufs.size() + i) * record];
             if (rec[8] != all[i * record + 8]) {  // compared with rank 0's
                 throw make_error("rank " + std::to_string(r) + " passed buffer #" +
                                  std::to_string(i) + " with another name, kind, type or global " +

@@ -9,7 +9,9 @@ namespace cairn::detail::h5 {
 hdf5_error::hdf5_error(const std::string& detail)
     : cairn::error(make_error(detail).what()), detail_(detail) {}
 
-void silence_errors() noexcept { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+void silence_errors() noexcept {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 namespace {
 

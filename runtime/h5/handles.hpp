@@ -86,12 +86,12 @@ private:
     hid_t id_ = H5I_INVALID_HID;
 };
 
-using file = handle<H5Fclose>;        ///< H5Fcreate / H5Fopen
-using group = handle<H5Gclose>;       ///< H5Gcreate2 / H5Gopen2
-using dataset = handle<H5Dclose>;     ///< H5Dcreate2 / H5Dopen2
-using dataspace = handle<H5Sclose>;   ///< H5Screate* / H5Dget_space / H5Aget_space
-using datatype = handle<H5Tclose>;    ///< H5Tcopy / H5Dget_type / H5Aget_type
-using plist = handle<H5Pclose>;       ///< H5Pcreate
-using attribute = handle<H5Aclose>;   ///< H5Acreate2 / H5Aopen
+using file = handle<H5Fclose>;       ///< H5Fcreate / H5Fopen
+using group = handle<H5Gclose>;      ///< H5Gcreate2 / H5Gopen2
+using dataset = handle<H5Dclose>;    ///< H5Dcreate2 / H5Dopen2
+using dataspace = handle<H5Sclose>;  ///< H5Screate* / H5Dget_space / H5Aget_space
+using datatype = handle<H5Tclose>;   ///< H5Tcopy / H5Dget_type / H5Aget_type
+using plist = handle<H5Pclose>;      ///< H5Pcreate
+using attribute = handle<H5Aclose>;  ///< H5Acreate2 / H5Aopen
 
 }  // namespace cairn::detail::h5

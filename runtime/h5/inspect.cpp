@@ -72,7 +72,8 @@ dataset_summary describe(hid_t f, const std::string& name, int nranks,
         for (std::size_t r = 0; r < p; ++r) s.rank_counts.push_back(table[r + 1] - table[r]);
     } else {
         table = read_u64_dataset(f, object_path(layout_group, name));
-        if (table.size() != p * 6) throw hdf5_error("/cairn/layout/" + name + " has the wrong size");
+        if (table.size() != p * 6)
+            throw hdf5_error("/cairn/layout/" + name + " has the wrong size");
         for (std::size_t r = 0; r < p; ++r) {
             std::uint64_t c = 1;
             for (std::size_t d = 0; d < dims.size(); ++d) c *= table[r * 6 + 3 + d];
@@ -105,14 +106,14 @@ std::uint64_t hash_rank_block(hid_t ds, const dataset_summary& s,
     const std::uint64_t n = s.rank_counts[r];
     std::vector<unsigned char> buf(n * type_size(s.elem));
     if (n > 0) {
-        check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, off.data(), nullptr,
-                                  ext.data(), nullptr),
+        check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, off.data(), nullptr, ext.data(),
+                                  nullptr),
               "H5Sselect_hyperslab");
         const hsize_t count = n;
         dataspace mem = simple_space({count});
-        check(H5Dread(ds, mem_type_of(s.elem), mem.get(), file_space.get(), H5P_DEFAULT,
-                      buf.data()),
-              "H5Dread");
+        check(
+            H5Dread(ds, mem_type_of(s.elem), mem.get(), file_space.get(), H5P_DEFAULT, buf.data()),
+            "H5Dread");
     }
     return hash_bytes(buf.data(), buf.size());
 }

@@ -4,7 +4,9 @@
 
 namespace cairn::detail::h5 {
 
-mpi_info::mpi_info() { check_mpi(MPI_Info_create(&info_), "MPI_Info_create"); }
+mpi_info::mpi_info() {
+    check_mpi(MPI_Info_create(&info_), "MPI_Info_create");
+}
 
 mpi_info::~mpi_info() {
     if (info_ != MPI_INFO_NULL) MPI_Info_free(&info_);
@@ -30,8 +32,8 @@ plist parallel_fapl(MPI_Comm comm) {
     mpi_info info;
     set_io_hints(info);
     check(H5Pset_fapl_mpio(fapl.get(), comm, info.get()), "H5Pset_fapl_mpio");
-    check(H5Pset_all_coll_metadata_ops(fapl.get(), 1), "H5Pset_all_coll_metadata_ops");
-    check(H5Pset_coll_metadata_write(fapl.get(), 1), "H5Pset_coll_metadata_write");
+    check(H5Pset_all_coll_metadata_ops(fapl.get(), true), "H5Pset_all_coll_metadata_ops");
+    check(H5Pset_coll_metadata_write(fapl.get(), true), "H5Pset_coll_metadata_write");
     set_common(fapl.get());
     return fapl;
 }

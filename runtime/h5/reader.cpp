@@ -20,9 +20,8 @@ namespace {
 using namespace h5;
 
 mismatch_error mismatch(const std::string& path, const std::string& why) {
-    return mismatch_error(make_error("checkpoint " + path + " does not fit the registration: " +
-                                     why)
-                              .what());
+    return mismatch_error(
+        make_error("checkpoint " + path + " does not fit the registration: " + why).what());
 }
 
 std::string hex(std::uint64_t v) {
@@ -102,9 +101,9 @@ opened_buffer check_distributed(const std::string& path, const buffer_desc& b, d
         if (!std::equal(in_file, in_file + 6, reg)) {
             throw mismatch(path, "buffer '" + b.name + "': block of rank " + std::to_string(r) +
                                      " is at " + shape_text(in_file, b.ndims) + " extent " +
-                                     shape_text(in_file + 3, b.ndims) + " in the file, registered " +
-                                     shape_text(reg, b.ndims) + " extent " +
-                                     shape_text(reg + 3, b.ndims) +
+                                     shape_text(in_file + 3, b.ndims) +
+                                     " in the file, registered " + shape_text(reg, b.ndims) +
+                                     " extent " + shape_text(reg + 3, b.ndims) +
                                      " (format 1 restarts need the same decomposition)");
         }
     }
@@ -162,7 +161,7 @@ checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
     const std::vector<block_table> tables = gather_blocks(comm, bufs, {});
 
     file f = open_collective(path, comm);
-    const checkpoint_meta meta = read_meta(f.get(), path);
+    checkpoint_meta meta = read_meta(f.get(), path);
     if (meta.nranks != nranks) {
         throw mismatch(path, "checkpoint was written by " + std::to_string(meta.nranks) +
                                  " ranks, this job has " + std::to_string(nranks));

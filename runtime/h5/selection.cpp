@@ -34,8 +34,9 @@ block_selection select_block(hid_t dset, const buffer_desc& b, std::uint64_t sta
     const auto off = to_hsize(b.offset.data(), b.ndims);
     const auto ext = to_hsize(b.extent.data(), b.ndims);
     const auto moff = to_hsize(b.mem_offset.data(), b.ndims);
-    check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, off.data(), nullptr, ext.data(), nullptr),
-          "H5Sselect_hyperslab file " + b.name);
+    check(
+        H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, off.data(), nullptr, ext.data(), nullptr),
+        "H5Sselect_hyperslab file " + b.name);
     dataspace mem = simple_space(memory_shape(b));
     check(H5Sselect_hyperslab(mem.get(), H5S_SELECT_SET, moff.data(), nullptr, ext.data(), nullptr),
           "H5Sselect_hyperslab memory " + b.name);

@@ -44,14 +44,16 @@ struct state {
         if (fill) {
             for (std::uint64_t i = 0; i < ey; ++i) {
                 for (std::uint64_t j = 0; j < ex; ++j) {
-                    grid[i * ex + j] = 1000.0 * static_cast<double>(oy + i) + static_cast<double>(ox + j);
+                    grid[i * ex + j] =
+                        1000.0 * static_cast<double>(oy + i) + static_cast<double>(ox + j);
                 }
             }
-            for (std::size_t k = 0; k < parts.size(); ++k) parts[k] = 10 * rank + static_cast<int>(k);
+            for (std::size_t k = 0; k < parts.size(); ++k)
+                parts[k] = 10 * rank + static_cast<int>(k);
             for (std::size_t k = 0; k < ints.size(); ++k) ints[k] = -rank - static_cast<int>(k);
         }
-        bufs.push_back(distributed("grid", grid.data(), cairn::type::float64, {ny, gx}, {oy, ox},
-                                   {ey, ex}));
+        bufs.push_back(
+            distributed("grid", grid.data(), cairn::type::float64, {ny, gx}, {oy, ox}, {ey, ex}));
         bufs.push_back(per_rank("parts", parts.data(), cairn::type::int32, parts.size()));
         if (variant == "ints_type") {
             bufs.push_back(per_rank("ints", ints_f.data(), cairn::type::float32, 3));
@@ -61,7 +63,8 @@ struct state {
         } else {
             bufs.push_back(per_rank("ints", ints.data(), cairn::type::int32, 3));
         }
-        if (variant == "extra") bufs.push_back(per_rank("nothere", ints.data(), cairn::type::int32, 1));
+        if (variant == "extra")
+            bufs.push_back(per_rank("nothere", ints.data(), cairn::type::int32, 1));
         if (variant == "grid_only") bufs.resize(1);
     }
 };
@@ -184,16 +187,17 @@ int main(int argc, char** argv) {
                      "buffers after the damaged one are still read");
         }
         expect_everywhere<cd::corrupt_error>("trunc.h5", rank, "", {"trunc.h5", "truncated"});
-        expect_everywhere<cd::corrupt_error>("foreign.h5", rank, "",
-                                             {"not a cairn checkpoint (no cairn_format attribute)"});
+        expect_everywhere<cd::corrupt_error>(
+            "foreign.h5", rank, "", {"not a cairn checkpoint (no cairn_format attribute)"});
         expect_everywhere<cd::corrupt_error>("text.h5", rank, "",
                                              {"text.h5", "not an HDF5 file or truncated"});
         expect_everywhere<cd::corrupt_error>("missing.h5", rank, "", {"does not exist"});
         expect_everywhere<cd::corrupt_error>("v7.h5", rank, "",
                                              {"format_version 7 is newer than this cairn (1)"});
 
-        expect_everywhere<cd::mismatch_error>("good.h5", rank, "parts_count",
-                                              {"'parts'", "rank 1 has 3 elements in the file, 4 registered"});
+        expect_everywhere<cd::mismatch_error>(
+            "good.h5", rank, "parts_count",
+            {"'parts'", "rank 1 has 3 elements in the file, 4 registered"});
         expect_everywhere<cd::mismatch_error>("good.h5", rank, "ints_type",
                                               {"'ints'", "int32", "float32"});
         expect_everywhere<cd::mismatch_error>("good.h5", rank, "ints_kind",

@@ -56,8 +56,8 @@ buffer_set make_buffers(int rank, int p, bool fill) {
     add(set, per_rank("pr_empty", nullptr, cairn::type::uint8, 0));
 
     const auto d1 = split(37, p, true);
-    add(set, distributed("d1", nullptr, cairn::type::int32, {37}, {start_of(d1, rank)},
-                         {d1[rank]}));
+    add(set,
+        distributed("d1", nullptr, cairn::type::int32, {37}, {start_of(d1, rank)}, {d1[rank]}));
 
     const int ry = rank % 2;
     const int rx = rank / 2;
@@ -65,9 +65,9 @@ buffer_set make_buffers(int rank, int p, bool fill) {
     const auto cols = split(13, p / 2, false);
     const std::uint64_t gy = rows[ry];
     const std::uint64_t gx = cols[rx];
-    add(set, distributed("grid", nullptr, cairn::type::float64, {11, 13},
-                         {start_of(rows, ry), start_of(cols, rx)}, {gy, gx}, {gy + 2, gx + 2},
-                         {1, 1}));
+    add(set,
+        distributed("grid", nullptr, cairn::type::float64, {11, 13},
+                    {start_of(rows, ry), start_of(cols, rx)}, {gy, gx}, {gy + 2, gx + 2}, {1, 1}));
 
     const auto c1 = split(6, p, true);
     add(set, distributed("cube", nullptr, cairn::type::uint16, {5, 6, 7},
@@ -80,9 +80,9 @@ buffer_set make_buffers(int rank, int p, bool fill) {
     add(set, distributed("d_zero", nullptr, cairn::type::float64, {0}, {0}, {0}));
 
     const auto z = split(5, p, false);
-    add(set, distributed("halo3d", nullptr, cairn::type::int64, {3, 4, 5},
-                         {0, 0, start_of(z, rank)}, {3, 4, z[rank]}, {5, 6, z[rank] + 2},
-                         {1, 1, 1}));
+    add(set,
+        distributed("halo3d", nullptr, cairn::type::int64, {3, 4, 5}, {0, 0, start_of(z, rank)},
+                    {3, 4, z[rank]}, {5, 6, z[rank] + 2}, {1, 1, 1}));
 
     for (std::size_t i = 0; i < set.size(); ++i) {
         owned& o = *set[i];
@@ -147,8 +147,8 @@ int main(int argc, char** argv) {
         cd::write_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, meta, descs(src));
 
         const buffer_set got = make_buffers(rank, p, false);
-        const cd::checkpoint_meta m = cd::read_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD,
-                                                               descs(got));
+        const cd::checkpoint_meta m =
+            cd::read_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, descs(got));
         compare(src, got);
         FT_CHECK(m.format_version == 1, "format_version");
         FT_CHECK(m.epoch == 7 && m.safe_point == 1007, "epoch/safe_point");

@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &p);
     if (argc != 4 || p != 4) {
-        if (rank == 0) std::fprintf(stderr, "usage: mpiexec -n 4 file_tools H5DUMP PYTHON SCRIPT\n");
+        if (rank == 0)
+            std::fprintf(stderr, "usage: mpiexec -n 4 file_tools H5DUMP PYTHON SCRIPT\n");
         MPI_Finalize();
         return 2;
     }
@@ -60,13 +61,14 @@ int main(int argc, char** argv) {
         std::vector<double> grid((ey + 2) * (ex + 2), -1.0);
         for (std::uint64_t i = 0; i < ey; ++i) {
             for (std::uint64_t j = 0; j < ex; ++j) {
-                grid[(i + 1) * (ex + 2) + j + 1] = 1000.0 * static_cast<double>(oy + i) +
-                                                   static_cast<double>(ox + j);
+                grid[(i + 1) * (ex + 2) + j + 1] =
+                    1000.0 * static_cast<double>(oy + i) + static_cast<double>(ox + j);
             }
         }
         // Per-rank: rank r holds r + 1 values 100 * r + k.
         std::vector<std::int64_t> counts(static_cast<std::size_t>(rank) + 1);
-        for (std::size_t k = 0; k < counts.size(); ++k) counts[k] = 100 * rank + static_cast<int>(k);
+        for (std::size_t k = 0; k < counts.size(); ++k)
+            counts[k] = 100 * rank + static_cast<int>(k);
 
         const std::vector<cd::buffer_desc> bufs = {
             distributed("grid", grid.data(), cairn::type::float64, {ny, nx}, {oy, ox}, {ey, ex},
@@ -89,7 +91,8 @@ int main(int argc, char** argv) {
             const std::vector<double> v = parse_h5dump(text);
             FT_CHECK(v.size() == ny * nx, "h5dump gave " + std::to_string(v.size()) + " values");
             for (std::size_t k = 0; k < v.size() && k < ny * nx; ++k) {
-                const double want = 1000.0 * static_cast<double>(k / nx) + static_cast<double>(k % nx);
+                const double want =
+                    1000.0 * static_cast<double>(k / nx) + static_cast<double>(k % nx);
                 FT_CHECK(v[k] == want, "h5dump value " + std::to_string(k) + " is " +
                                            std::to_string(v[k]) + ", want " + std::to_string(want));
             }

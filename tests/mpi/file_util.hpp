@@ -25,14 +25,14 @@ inline int world_rank() {
     return r;
 }
 
-#define FT_CHECK(cond, msg)                                                                   \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            ++file_test::failures;                                                            \
-            std::fprintf(stderr, "rank %d: %s:%d: CHECK failed: %s -- %s\n",                  \
-                         file_test::world_rank(), __FILE__, __LINE__, #cond,                  \
-                         std::string(msg).c_str());                                           \
-        }                                                                                     \
+#define FT_CHECK(cond, msg)                                                  \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            ++file_test::failures;                                           \
+            std::fprintf(stderr, "rank %d: %s:%d: CHECK failed: %s -- %s\n", \
+                         file_test::world_rank(), __FILE__, __LINE__, #cond, \
+                         std::string(msg).c_str());                          \
+        }                                                                    \
     } while (0)
 
 /// Runs f and returns the message of the exception of type E it throws ("" and a failure if it
