@@ -50,9 +50,9 @@ field::field(MPI_Comm comm, std::uint64_t nx, std::uint64_t ny) : nx_(nx), ny_(n
     split(ny, dims_[0], coords[0], oy_, ly_);
     split(nx, dims_[1], coords[1], ox_, lx_);
 
-    check(MPI_Type_vector(static_cast<int>(ly_), 1, static_cast<int>(lx_ + 2), MPI_DOUBLE,
-                          &column_),
-          "MPI_Type_vector");
+    check(
+        MPI_Type_vector(static_cast<int>(ly_), 1, static_cast<int>(lx_ + 2), MPI_DOUBLE, &column_),
+        "MPI_Type_vector");
     check(MPI_Type_commit(&column_), "MPI_Type_commit");
 
     u_.assign((ly_ + 2) * (lx_ + 2), 0.0);
@@ -127,9 +127,11 @@ std::uint64_t field::checksum() const {
     for (std::uint64_t i = 0; i < ly_; ++i) {
         std::memcpy(&mine[i * lx_], &u_[at(i + 1, 1)], lx_ * sizeof(double));
     }
-    const std::uint64_t box[4] = {oy_, ox_, ly_, lx_};
-    std::vector<std::uint64_t> boxes(rank == 0 ? 4 * size : 0);
-    check(MPI_Gather(box, 4, MPI_UINT64_T, boxes.data(), 4, MPI_UINT64_T, 0, cart_), "MPI_Gather");
+    const unsigned long long box[4] = {oy_, ox_, ly_, lx_};
+    std::vector<unsigned long long> boxes(rank == 0 ? std::size_t{4} * size : 0);
+    check(MPI_Gather(box, 4, MPI_UNSIGNED_LONG_LONG, boxes.data(), 4, MPI_UNSIGNED_LONG_LONG, 0,
+                     cart_),
+          "MPI_Gather");
     std::vector<int> counts, displs;
     std::vector<double> all;
     if (rank == 0) {
@@ -150,8 +152,9 @@ std::uint64_t field::checksum() const {
 
     std::vector<double> global(ny_ * nx_);
     for (int r = 0; r < size; ++r) {
-        const std::uint64_t by = boxes[4 * r], bx = boxes[4 * r + 1];
-        const std::uint64_t bly = boxes[4 * r + 2], blx = boxes[4 * r + 3];
+        const std::size_t k = std::size_t{4} * r;
+        const std::uint64_t by = boxes[k], bx = boxes[k + 1], bly = boxes[k + 2],
+                            blx = boxes[k + 3];
         for (std::uint64_t i = 0; i < bly; ++i) {
             std::memcpy(&global[(by + i) * nx_ + bx], &all[displs[r] + i * blx],
                         blx * sizeof(double));

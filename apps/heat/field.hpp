@@ -49,8 +49,8 @@ private:
         east_ = MPI_PROC_NULL;
     std::uint64_t nx_, ny_;
     std::uint64_t oy_ = 0, ox_ = 0, ly_ = 0, lx_ = 0;
-    std::vector<double> u_;    // (ly+2) x (lx+2), the registered state
-    std::vector<double> next_; // scratch for the new interior
+    std::vector<double> u_;     // (ly+2) x (lx+2), the registered state
+    std::vector<double> next_;  // scratch for the new interior
 };
 
 }  // namespace heat

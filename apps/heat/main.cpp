@@ -7,8 +7,8 @@
 #include "field.hpp"
 #include "options.hpp"
 
-#include <cairn/cairn.hpp>
 #include <mpi.h>
+#include <cairn/cairn.hpp>
 
 #include <chrono>
 #include <cinttypes>
@@ -82,8 +82,7 @@ int run(const heat::options& opt) {
         } else {
             const std::uint64_t sum = f.checksum();
             if (rank == 0) {
-                std::printf("heat: final checksum %016" PRIx64 " steps %" PRIu64
-                            " residual %.6e\n",
+                std::printf("heat: final checksum %016" PRIx64 " steps %" PRIu64 " residual %.6e\n",
                             sum, step, residual);
             }
         }

@@ -36,8 +36,8 @@ options parse_options(int argc, char** argv) {
             o.help = true;
             continue;
         }
-        static const char* const known[] = {"--nx", "--ny", "--steps", "--print-every",
-                                            "--sleep-ms", "--checkpoint-every"};
+        static const char* const known[] = {"--nx",          "--ny",       "--steps",
+                                            "--print-every", "--sleep-ms", "--checkpoint-every"};
         const std::string key = arg.substr(0, arg.find('='));
         bool ok = false;
         for (const char* k : known) ok = ok || key == k;
@@ -51,13 +51,20 @@ options parse_options(int argc, char** argv) {
         } else {
             throw std::invalid_argument(arg + ": missing value (see --help)");
         }
-        if (arg == "--nx") o.nx = parse_count(arg, value, 1);
-        else if (arg == "--ny") o.ny = parse_count(arg, value, 1);
-        else if (arg == "--steps") o.steps = parse_count(arg, value, 0);
-        else if (arg == "--print-every") o.print_every = parse_count(arg, value, 0);
-        else if (arg == "--sleep-ms") o.sleep_ms = parse_count(arg, value, 0);
-        else if (arg == "--checkpoint-every") o.checkpoint_every = parse_count(arg, value, 1);
-        else throw std::invalid_argument("unknown option '" + arg + "' (see --help)");
+        if (arg == "--nx")
+            o.nx = parse_count(arg, value, 1);
+        else if (arg == "--ny")
+            o.ny = parse_count(arg, value, 1);
+        else if (arg == "--steps")
+            o.steps = parse_count(arg, value, 0);
+        else if (arg == "--print-every")
+            o.print_every = parse_count(arg, value, 0);
+        else if (arg == "--sleep-ms")
+            o.sleep_ms = parse_count(arg, value, 0);
+        else if (arg == "--checkpoint-every")
+            o.checkpoint_every = parse_count(arg, value, 1);
+        else
+            throw std::invalid_argument("unknown option '" + arg + "' (see --help)");
     }
     return o;
 }
