@@ -128,7 +128,7 @@ status() {
     for f in "$dir/slurmctld.started.pid" "$dir/slurmd.started.pid" "$dir/munge/munged.pid"; do
         if pid=$(alive "$f"); then say "$(basename "$f" .pid): running (pid $pid)"; else say "$(basename "$f" .pid): not running"; rc=3; fi
     done
-    [ -f "$conf" ] && SLURM_CONF=$conf sinfo 2>&1 || true
+    if [ $rc -eq 0 ]; then SLURM_CONF=$conf sinfo 2>&1 || true; fi
     return $rc
 }
 
