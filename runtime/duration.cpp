@@ -11,15 +11,22 @@ namespace {
     throw std::invalid_argument("invalid duration \"" + std::string(text) + "\": " + reason);
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 double unit_seconds(char u) {
     switch (u) {
-        case 's': return 1.0;
-        case 'm': return 60.0;
-        case 'h': return 3600.0;
-        case 'd': return 86400.0;
-        default: return 0.0;
+        case 's':
+            return 1.0;
+        case 'm':
+            return 60.0;
+        case 'h':
+            return 3600.0;
+        case 'd':
+            return 86400.0;
+        default:
+            return 0.0;
     }
 }
 

@@ -16,11 +16,13 @@ void require(bool ok, const char* fn, const char* what, double value) {
 }
 
 void require_positive(const char* fn, const char* name, double v) {
-    require(std::isfinite(v) && v > 0, fn, (std::string(name) + " must be a finite number > 0").c_str(), v);
+    require(std::isfinite(v) && v > 0, fn,
+            (std::string(name) + " must be a finite number > 0").c_str(), v);
 }
 
 void require_non_negative(const char* fn, const char* name, double v) {
-    require(std::isfinite(v) && v >= 0, fn, (std::string(name) + " must be a finite number >= 0").c_str(), v);
+    require(std::isfinite(v) && v >= 0, fn,
+            (std::string(name) + " must be a finite number >= 0").c_str(), v);
 }
 
 }  // namespace

@@ -23,9 +23,12 @@ struct cause_name {
     const char* name;
 };
 constexpr cause_name cause_names[] = {
-    {attempt_cause::ok, "ok"},         {attempt_cause::failed, "failed"},
-    {attempt_cause::killed, "killed"}, {attempt_cause::signal, "signal"},
-    {attempt_cause::injected, "injected"}, {attempt_cause::timeout, "timeout"},
+    {attempt_cause::ok, "ok"},
+    {attempt_cause::failed, "failed"},
+    {attempt_cause::killed, "killed"},
+    {attempt_cause::signal, "signal"},
+    {attempt_cause::injected, "injected"},
+    {attempt_cause::timeout, "timeout"},
 };
 
 [[noreturn]] void malformed(const std::string& path, int line, const std::string& what) {
@@ -75,7 +78,8 @@ void write_all(int fd, const std::string& data, const std::string& path) {
 
 void fsync_parent_dir(const std::string& path) {
     const auto slash = path.find_last_of('/');
-    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    const std::string dir =
+        slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return;
     ::fsync(fd);
@@ -130,11 +134,13 @@ job_history read_job_history(const std::string& path) {
         if (text.empty() || text[0] == '#') continue;
         if (!header_seen) {
             if (text.rfind("cairn-history ", 0) != 0)
-                malformed(path, line_no, "not a cairn job history (first line must be \"" +
-                                             std::string(header_line) + "\", got \"" + text + "\")");
+                malformed(path, line_no,
+                          "not a cairn job history (first line must be \"" +
+                              std::string(header_line) + "\", got \"" + text + "\")");
             if (text != header_line)
-                malformed(path, line_no, "unsupported history version \"" + text.substr(14) +
-                                             "\" (this cairn reads version 1)");
+                malformed(path, line_no,
+                          "unsupported history version \"" + text.substr(14) +
+                              "\" (this cairn reads version 1)");
             header_seen = true;
             continue;
         }
@@ -168,16 +174,18 @@ job_history read_job_history(const std::string& path) {
                 }
                 seen |= 16U;
             } else if (key == "epoch_before") {
-                a.epoch_before = static_cast<std::uint64_t>(parse_integer(path, line_no, key, value, 0));
+                a.epoch_before =
+                    static_cast<std::uint64_t>(parse_integer(path, line_no, key, value, 0));
                 seen |= 32U;
             } else if (key == "epoch_after") {
-                a.epoch_after = static_cast<std::uint64_t>(parse_integer(path, line_no, key, value, 0));
+                a.epoch_after =
+                    static_cast<std::uint64_t>(parse_integer(path, line_no, key, value, 0));
                 seen |= 64U;
             }
             // Unknown keys are ignored so that later versions can add fields.
         }
-        static constexpr const char* required[] = {"attempt", "start", "end", "exit",
-                                                   "cause", "epoch_before", "epoch_after"};
+        static constexpr const char* required[] = {"attempt", "start",        "end",        "exit",
+                                                   "cause",   "epoch_before", "epoch_after"};
         for (unsigned i = 0; i < 7; ++i)
             if ((seen & (1U << i)) == 0)
                 malformed(path, line_no, std::string("missing field ") + required[i]);
@@ -213,8 +221,10 @@ void append_job_attempt(const std::string& path, const job_attempt& attempt) {
 
 double refined_job_mtbf(const job_history& history, double configured_job_mtbf) {
     if (!std::isfinite(configured_job_mtbf) || configured_job_mtbf <= 0)
-        throw std::invalid_argument("refined_job_mtbf: configured job MTBF must be a finite "
-                                    "number > 0 (got " + std::to_string(configured_job_mtbf) + ")");
+        throw std::invalid_argument(
+            "refined_job_mtbf: configured job MTBF must be a finite "
+            "number > 0 (got " +
+            std::to_string(configured_job_mtbf) + ")");
     double runtime = 0;
     int failures = 0;
     for (const auto& a : history.attempts) {

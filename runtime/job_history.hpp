@@ -31,10 +31,10 @@ bool counts_as_failure(attempt_cause c);
 
 /// One attempt (one launch of the job).
 struct job_attempt {
-    int number = 0;              ///< 1-based attempt number
-    double start_unix = 0;       ///< seconds since 1970 when the attempt started
-    double end_unix = 0;         ///< seconds since 1970 when it ended
-    int exit_code = 0;           ///< exit status, or 128 + N when killed by signal N
+    int number = 0;         ///< 1-based attempt number
+    double start_unix = 0;  ///< seconds since 1970 when the attempt started
+    double end_unix = 0;    ///< seconds since 1970 when it ended
+    int exit_code = 0;      ///< exit status, or 128 + N when killed by signal N
     attempt_cause cause = attempt_cause::ok;
     std::uint64_t epoch_before = 0;  ///< newest committed checkpoint epoch at start (0 = none)
     std::uint64_t epoch_after = 0;   ///< newest committed checkpoint epoch at the end

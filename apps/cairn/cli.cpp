@@ -52,16 +52,18 @@ std::string shell_quote(const std::string& word) {
     if (word.empty()) return "''";
     bool safe = true;
     for (char c : word) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '_' || c == '-' || c == '.' || c == '/' || c == '=' || c == ':' ||
-                        c == ',' || c == '+' || c == '@' || c == '%';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '/' ||
+                        c == '=' || c == ':' || c == ',' || c == '+' || c == '@' || c == '%';
         safe = safe && ok;
     }
     if (safe) return word;
     std::string out = "'";
     for (char c : word) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
     }
     return out + "'";
 }

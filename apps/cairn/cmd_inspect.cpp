@@ -37,24 +37,25 @@ file_report examine(const std::string& path, std::uint64_t epoch, bool verify) {
 
 int cmd_inspect(const std::vector<std::string>& args) {
     po::options_description desc("options");
-    desc.add_options()
-        ("help,h", "show this help")
-        ("verify", "read every dataset and recompute every rank's checksums")
-        ("json", "print one JSON document instead of text")
-        ("path", po::value<std::vector<std::string>>()->value_name("DIR|FILE"), "checkpoint directory or file");
+    desc.add_options()("help,h", "show this help")(
+        "verify", "read every dataset and recompute every rank's checksums")(
+        "json", "print one JSON document instead of text")(
+        "path", po::value<std::vector<std::string>>()->value_name("DIR|FILE"),
+        "checkpoint directory or file");
     po::positional_options_description pos;
     pos.add("path", -1);
     po::variables_map vm;
     parse_options(args, desc, pos, vm);
     if (vm.count("help")) {
-        print_help("cairn inspect DIR|FILE... [--verify] [--json]",
-                   "Lists the committed checkpoints (ckpt.<epoch>.h5, newest last) of a directory, or\n"
-                   "one file: epoch, time, size, rank count, buffers, channel log, the interval data\n"
-                   "(delta, M, T) the scheduler used. Uncommitted .tmp files are mentioned. --verify\n"
-                   "recomputes the checksums. Needs no mpirun.\n"
-                   "Exit status: 0 all files readable (and verified), 1 a file is unreadable, foreign,\n"
-                   "or fails verification (named on stderr), 2 usage error.",
-                   desc);
+        print_help(
+            "cairn inspect DIR|FILE... [--verify] [--json]",
+            "Lists the committed checkpoints (ckpt.<epoch>.h5, newest last) of a directory, or\n"
+            "one file: epoch, time, size, rank count, buffers, channel log, the interval data\n"
+            "(delta, M, T) the scheduler used. Uncommitted .tmp files are mentioned. --verify\n"
+            "recomputes the checksums. Needs no mpirun.\n"
+            "Exit status: 0 all files readable (and verified), 1 a file is unreadable, foreign,\n"
+            "or fails verification (named on stderr), 2 usage error.",
+            desc);
         return exit_ok;
     }
     if (!vm.count("path")) throw usage_error("give a checkpoint directory or file");
@@ -79,14 +80,18 @@ int cmd_inspect(const std::vector<std::string>& args) {
             for (auto e : listing.temps) r.uncommitted.push_back(prefix + cd::temp_name(e));
         } else {
             const auto slash = target.find_last_of('/');
-            const auto e = cd::parse_checkpoint_name(slash == std::string::npos ? target : target.substr(slash + 1));
+            const auto e = cd::parse_checkpoint_name(
+                slash == std::string::npos ? target : target.substr(slash + 1));
             r.files.push_back(examine(target, e.value_or(0), verify));
         }
-        if (json) print_json(std::cout, r);
-        else print_text(std::cout, r);
+        if (json)
+            print_json(std::cout, r);
+        else
+            print_text(std::cout, r);
         for (const auto& f : r.files) {
             if (!f.readable) {
-                std::cerr << "cairn inspect: " << f.path << ": not a readable cairn checkpoint: " << f.error << "\n";
+                std::cerr << "cairn inspect: " << f.path
+                          << ": not a readable cairn checkpoint: " << f.error << "\n";
                 status = exit_failure;
             }
             for (const auto& p : f.problems) {

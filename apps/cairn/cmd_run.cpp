@@ -37,7 +37,8 @@ struct run_options {
 };
 
 double unix_now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 std::uint64_t newest_epoch(const std::string& dir) {
@@ -70,8 +71,9 @@ cd::attempt_cause classify(const launch_result& r, std::string& how, int& exit_c
                       strsignal(r.exit_status));
         how = buf;
         return r.injected ? cd::attempt_cause::injected
-                          : (r.forwarded_signal && r.forwarded_signal != SIGUSR1 ? cd::attempt_cause::signal
-                                                                                 : cd::attempt_cause::killed);
+                          : (r.forwarded_signal && r.forwarded_signal != SIGUSR1
+                                 ? cd::attempt_cause::signal
+                                 : cd::attempt_cause::killed);
     }
     exit_code = r.exit_status;
     if (r.exit_status == 0) {
@@ -79,13 +81,14 @@ cd::attempt_cause classify(const launch_result& r, std::string& how, int& exit_c
         return r.forwarded_signal == SIGUSR1 ? cd::attempt_cause::timeout : cd::attempt_cause::ok;
     }
     if (r.injected) {
-        std::snprintf(buf, sizeof buf, "rank killed by the injected SIGKILL (exit status %d)", r.exit_status);
+        std::snprintf(buf, sizeof buf, "rank killed by the injected SIGKILL (exit status %d)",
+                      r.exit_status);
         how = buf;
         return cd::attempt_cause::injected;
     }
     if (r.forwarded_signal && r.forwarded_signal != SIGUSR1) {
-        std::snprintf(buf, sizeof buf, "stopped by %s (exit status %d)", strsignal(r.forwarded_signal),
-                      r.exit_status);
+        std::snprintf(buf, sizeof buf, "stopped by %s (exit status %d)",
+                      strsignal(r.forwarded_signal), r.exit_status);
         how = buf;
         return cd::attempt_cause::signal;
     }
@@ -103,56 +106,61 @@ cd::attempt_cause classify(const launch_result& r, std::string& how, int& exit_c
 
 run_options parse(const std::vector<std::string>& args, bool& help) {
     po::options_description desc("options");
-    desc.add_options()
-        ("help,h", "show this help")
-        ("np,n", po::value<long>()->value_name("N"), "number of MPI processes (required)")
-        ("max-restarts", po::value<long>()->default_value(3)->value_name("N"),
-         "restarts allowed after failures (attempts = N + 1)")
-        ("checkpoint-dir", po::value<std::string>()->value_name("DIR"),
-         "checkpoint directory, passed to the job as CAIRN_DIR (default: $CAIRN_DIR, else "
-         "cairn-checkpoints)")
-        ("history", po::value<std::string>()->value_name("FILE"),
-         "job history file, passed as CAIRN_HISTORY (default: DIR/history)")
-        ("inject-failure-after", po::value<std::string>()->value_name("DURATION"),
-         "SIGKILL one random rank this long into an attempt (demos and tests)")
-        ("inject-count", po::value<long>()->default_value(1)->value_name("K"),
-         "inject into the first K attempts")
-        ("mpirun", po::value<std::string>()->default_value("mpirun")->value_name("PATH"),
-         "the MPI launcher")
-        ("mpirun-args", po::value<std::string>()->value_name("ARGS"),
-         "extra launcher arguments, split on blanks (e.g. \"--bind-to none\")");
+    desc.add_options()("help,h", "show this help")("np,n", po::value<long>()->value_name("N"),
+                                                   "number of MPI processes (required)")(
+        "max-restarts", po::value<long>()->default_value(3)->value_name("N"),
+        "restarts allowed after failures (attempts = N + 1)")(
+        "checkpoint-dir", po::value<std::string>()->value_name("DIR"),
+        "checkpoint directory, passed to the job as CAIRN_DIR (default: $CAIRN_DIR, else "
+        "cairn-checkpoints)")("history", po::value<std::string>()->value_name("FILE"),
+                              "job history file, passed as CAIRN_HISTORY (default: DIR/history)")(
+        "inject-failure-after", po::value<std::string>()->value_name("DURATION"),
+        "SIGKILL one random rank this long into an attempt (demos and tests)")(
+        "inject-count", po::value<long>()->default_value(1)->value_name("K"),
+        "inject into the first K attempts")(
+        "mpirun", po::value<std::string>()->default_value("mpirun")->value_name("PATH"),
+        "the MPI launcher")("mpirun-args", po::value<std::string>()->value_name("ARGS"),
+                            "extra launcher arguments, split on blanks (e.g. \"--bind-to none\")");
     const auto split = split_at_separator(args);
     po::variables_map vm;
     parse_options(split.options, desc, {}, vm);
     help = vm.count("help") > 0;
     if (help) {
-        print_help("cairn run -n N [options] -- PROGRAM [ARGS...]",
-                   "Runs 'mpirun -n N PROGRAM ARGS' with CAIRN_DIR and CAIRN_HISTORY set. When an attempt\n"
-                   "fails (non-zero exit, a rank killed), the same command is run again: the program's\n"
-                   "cairn::restore() loads the newest valid checkpoint. Stops after --max-restarts\n"
-                   "restarts, or when two attempts in a row fail without committing a new checkpoint.\n"
-                   "Each attempt is appended to the job history file, which the interval scheduler\n"
-                   "reads to refine the MTBF. SIGINT, SIGTERM and SIGUSR1 are forwarded to mpirun\n"
-                   "(SIGUSR1: checkpoint at the next safe point and exit).\n"
-                   "Exit status: 0 the job finished (or checkpointed and stopped on SIGUSR1), 1 it\n"
-                   "failed or was stopped, 2 usage error.",
-                   desc);
+        print_help(
+            "cairn run -n N [options] -- PROGRAM [ARGS...]",
+            "Runs 'mpirun -n N PROGRAM ARGS' with CAIRN_DIR and CAIRN_HISTORY set. When an "
+            "attempt\n"
+            "fails (non-zero exit, a rank killed), the same command is run again: the program's\n"
+            "cairn::restore() loads the newest valid checkpoint. Stops after --max-restarts\n"
+            "restarts, or when two attempts in a row fail without committing a new checkpoint.\n"
+            "Each attempt is appended to the job history file, which the interval scheduler\n"
+            "reads to refine the MTBF. SIGINT, SIGTERM and SIGUSR1 are forwarded to mpirun\n"
+            "(SIGUSR1: checkpoint at the next safe point and exit).\n"
+            "Exit status: 0 the job finished (or checkpointed and stopped on SIGUSR1), 1 it\n"
+            "failed or was stopped, 2 usage error.",
+            desc);
         return {};
     }
     run_options o;
     if (!vm.count("np")) throw usage_error("-n/--np is required");
     o.nprocs = vm["np"].as<long>();
-    if (o.nprocs < 1) throw usage_error("-n must be at least 1 (got " + std::to_string(o.nprocs) + ")");
+    if (o.nprocs < 1)
+        throw usage_error("-n must be at least 1 (got " + std::to_string(o.nprocs) + ")");
     o.max_restarts = vm["max-restarts"].as<long>();
     if (o.max_restarts < 0)
-        throw usage_error("--max-restarts must be >= 0 (got " + std::to_string(o.max_restarts) + ")");
-    if (vm.count("checkpoint-dir")) o.dir = vm["checkpoint-dir"].as<std::string>();
-    else if (const char* d = std::getenv("CAIRN_DIR"); d && *d) o.dir = d;
-    else o.dir = "cairn-checkpoints";
+        throw usage_error("--max-restarts must be >= 0 (got " + std::to_string(o.max_restarts) +
+                          ")");
+    if (vm.count("checkpoint-dir"))
+        o.dir = vm["checkpoint-dir"].as<std::string>();
+    else if (const char* d = std::getenv("CAIRN_DIR"); d && *d)
+        o.dir = d;
+    else
+        o.dir = "cairn-checkpoints";
     if (o.dir.empty()) throw usage_error("--checkpoint-dir must not be empty");
     o.history = vm.count("history") ? vm["history"].as<std::string>() : o.dir + "/history";
     if (vm.count("inject-failure-after"))
-        o.inject_after = duration_option("inject-failure-after", vm["inject-failure-after"].as<std::string>(), true);
+        o.inject_after = duration_option("inject-failure-after",
+                                         vm["inject-failure-after"].as<std::string>(), true);
     o.inject_count = vm["inject-count"].as<long>();
     if (o.inject_count < 0) throw usage_error("--inject-count must be >= 0");
     o.mpirun = vm["mpirun"].as<std::string>();
@@ -220,16 +228,18 @@ int cmd_run(const std::vector<std::string>& args) {
                                           : "no new checkpoint (newest: " + epoch_text(after) + ")";
 
         if (rec.cause == cd::attempt_cause::ok) {
-            std::printf("cairn run: attempt %ld finished: %s after %.1f s, %s\n", attempt, how.c_str(),
-                        r.seconds, ckpt.c_str());
+            std::printf("cairn run: attempt %ld finished: %s after %.1f s, %s\n", attempt,
+                        how.c_str(), r.seconds, ckpt.c_str());
             outcome = "the job finished";
             exit_code = exit_ok;
             break;
         }
         if (rec.cause == cd::attempt_cause::timeout) {
-            std::printf("cairn run: attempt %ld checkpointed and stopped on SIGUSR1 after %.1f s, %s\n",
-                        attempt, r.seconds, ckpt.c_str());
-            outcome = "the job checkpointed and stopped on request (rerun the same command to continue)";
+            std::printf(
+                "cairn run: attempt %ld checkpointed and stopped on SIGUSR1 after %.1f s, %s\n",
+                attempt, r.seconds, ckpt.c_str());
+            outcome =
+                "the job checkpointed and stopped on request (rerun the same command to continue)";
             exit_code = exit_ok;
             break;
         }
@@ -248,16 +258,18 @@ int cmd_run(const std::vector<std::string>& args) {
         }
         previous_failed_without_progress = progress ? 0 : previous_failed_without_progress + 1;
         if (attempt >= max_attempts) {
-            outcome = "giving up: no restarts left (--max-restarts " + std::to_string(o.max_restarts) + ")";
+            outcome = "giving up: no restarts left (--max-restarts " +
+                      std::to_string(o.max_restarts) + ")";
             break;
         }
     }
     const std::uint64_t last_epoch = newest_epoch(o.dir);
-    std::printf("cairn run: %s: %ld attempt%s, %ld failure%s, %.1f s in total, checkpoints: %s -> %s; "
-                "history in %s\n",
-                outcome.c_str(), attempt, attempt == 1 ? "" : "s", failures, failures == 1 ? "" : "s",
-                unix_now() - job_start, epoch_text(first_epoch).c_str(), epoch_text(last_epoch).c_str(),
-                o.history.c_str());
+    std::printf(
+        "cairn run: %s: %ld attempt%s, %ld failure%s, %.1f s in total, checkpoints: %s -> %s; "
+        "history in %s\n",
+        outcome.c_str(), attempt, attempt == 1 ? "" : "s", failures, failures == 1 ? "" : "s",
+        unix_now() - job_start, epoch_text(first_epoch).c_str(), epoch_text(last_epoch).c_str(),
+        o.history.c_str());
     std::fflush(stdout);
     return exit_code;
 }

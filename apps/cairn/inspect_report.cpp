@@ -12,11 +12,14 @@ namespace {
 
 std::string human_bytes(std::uint64_t b) {
     char buf[64];
-    if (b < 1024) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
-    else if (b < 1024ULL * 1024) std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(b) / 1024);
+    if (b < 1024)
+        std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
+    else if (b < 1024ULL * 1024)
+        std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(b) / 1024);
     else if (b < 1024ULL * 1024 * 1024)
         std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1024.0 * 1024));
-    else std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(b) / (1024.0 * 1024 * 1024));
+    else
+        std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(b) / (1024.0 * 1024 * 1024));
     return buf;
 }
 
@@ -34,11 +37,21 @@ std::string json_string(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
             default:
                 if (c < 0x20) {
                     char buf[8];
@@ -61,7 +74,8 @@ std::string json_number(double v) {
 std::string interval_text(const cd::checkpoint_meta& m) {
     if (m.interval_delta <= 0 && m.interval_mtbf <= 0 && m.interval_t <= 0) return "not recorded";
     auto part = [](double v) { return v > 0 ? cd::format_duration(v) : std::string("unknown"); };
-    return "delta " + part(m.interval_delta) + ", M " + part(m.interval_mtbf) + ", T " + part(m.interval_t);
+    return "delta " + part(m.interval_delta) + ", M " + part(m.interval_mtbf) + ", T " +
+           part(m.interval_t);
 }
 
 void print_file(std::ostream& os, const file_report& f) {
@@ -75,19 +89,21 @@ void print_file(std::ostream& os, const file_report& f) {
        << (m.time_iso.empty() ? std::to_string(m.time_unix) : m.time_iso) << "\n";
     os << "  app " << (m.app_name.empty() ? "-" : m.app_name) << ", " << m.nranks << " ranks"
        << (m.job_id.empty() ? "" : ", Slurm job " + m.job_id) << ", cairn "
-       << (m.cairn_version.empty() ? "?" : m.cairn_version) << ", format " << m.format_version << "\n";
+       << (m.cairn_version.empty() ? "?" : m.cairn_version) << ", format " << m.format_version
+       << "\n";
     os << "  size " << human_bytes(f.summary.file_bytes) << ", checksums "
        << (m.checksum_algorithm.empty() ? "-" : m.checksum_algorithm) << "\n";
     os << "  interval: " << interval_text(m) << "\n";
     os << "  channel log: none (the non-blocking protocol is not built yet)\n";
     os << "  buffers (" << f.summary.datasets.size() << "):\n";
     char line[256];
-    std::snprintf(line, sizeof line, "    %-20s %-12s %-8s %-16s %s\n", "name", "kind", "type", "shape", "bytes");
+    std::snprintf(line, sizeof line, "    %-20s %-12s %-8s %-16s %s\n", "name", "kind", "type",
+                  "shape", "bytes");
     os << line;
     for (const auto& d : f.summary.datasets) {
         std::snprintf(line, sizeof line, "    %-20s %-12s %-8s %-16s %llu\n", d.name.c_str(),
-                      kind_name(d.kind), cairn::type_name(d.elem), shape_text(d.global_shape).c_str(),
-                      static_cast<unsigned long long>(d.bytes));
+                      kind_name(d.kind), cairn::type_name(d.elem),
+                      shape_text(d.global_shape).c_str(), static_cast<unsigned long long>(d.bytes));
         os << line;
     }
     if (f.verified) {
@@ -104,7 +120,8 @@ void print_text(std::ostream& os, const inspect_report& r) {
            << (r.files.size() == 1 ? "" : "s");
         if (r.files.size() == 1) os << " (epoch " << r.files.front().epoch << ")";
         if (r.files.size() > 1)
-            os << " (epochs " << r.files.front().epoch << ".." << r.files.back().epoch << ", newest last)";
+            os << " (epochs " << r.files.front().epoch << ".." << r.files.back().epoch
+               << ", newest last)";
         os << "\n";
         for (const auto& t : r.uncommitted)
             os << "  uncommitted: " << t << " (a write that never committed; not a checkpoint)\n";
@@ -113,16 +130,17 @@ void print_text(std::ostream& os, const inspect_report& r) {
 }
 
 void print_json(std::ostream& os, const inspect_report& r) {
-    os << "{\n  \"target\": " << json_string(r.target) << ",\n  \"directory\": "
-       << (r.is_directory ? "true" : "false") << ",\n  \"uncommitted\": [";
+    os << "{\n  \"target\": " << json_string(r.target)
+       << ",\n  \"directory\": " << (r.is_directory ? "true" : "false")
+       << ",\n  \"uncommitted\": [";
     for (std::size_t i = 0; i < r.uncommitted.size(); ++i)
         os << (i ? ", " : "") << json_string(r.uncommitted[i]);
     os << "],\n  \"checkpoints\": [";
     for (std::size_t i = 0; i < r.files.size(); ++i) {
         const auto& f = r.files[i];
         const auto& m = f.summary.meta;
-        os << (i ? "," : "") << "\n    {\"path\": " << json_string(f.path) << ", \"readable\": "
-           << (f.readable ? "true" : "false");
+        os << (i ? "," : "") << "\n    {\"path\": " << json_string(f.path)
+           << ", \"readable\": " << (f.readable ? "true" : "false");
         if (!f.readable) os << ", \"error\": " << json_string(f.error);
         if (f.readable) {
             os << ", \"epoch\": " << m.epoch << ", \"safe_point\": " << m.safe_point
@@ -134,7 +152,8 @@ void print_json(std::ostream& os, const inspect_report& r) {
                << ", \"checksum_algorithm\": " << json_string(m.checksum_algorithm)
                << ", \"bytes\": " << f.summary.file_bytes
                << ", \"interval\": {\"delta\": " << json_number(m.interval_delta)
-               << ", \"mtbf\": " << json_number(m.interval_mtbf) << ", \"t\": " << json_number(m.interval_t)
+               << ", \"mtbf\": " << json_number(m.interval_mtbf)
+               << ", \"t\": " << json_number(m.interval_t)
                << "}, \"channel_log_bytes\": null, \"buffers\": [";
             for (std::size_t j = 0; j < f.summary.datasets.size(); ++j) {
                 const auto& d = f.summary.datasets[j];
@@ -148,7 +167,8 @@ void print_json(std::ostream& os, const inspect_report& r) {
             os << "]";
         }
         if (f.verified) {
-            os << ", \"verified\": " << (f.problems.empty() ? "true" : "false") << ", \"problems\": [";
+            os << ", \"verified\": " << (f.problems.empty() ? "true" : "false")
+               << ", \"problems\": [";
             for (std::size_t j = 0; j < f.problems.size(); ++j)
                 os << (j ? ", " : "") << json_string(f.problems[j]);
             os << "]";

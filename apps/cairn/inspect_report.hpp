@@ -13,12 +13,12 @@ namespace cairn::cli {
 /// One checkpoint file examined.
 struct file_report {
     std::string path;
-    std::uint64_t epoch = 0;           ///< from the file name (0 if the name is not ckpt.<n>.h5)
-    bool readable = false;             ///< inspect_checkpoint_file succeeded
-    std::string error;                 ///< why it is not readable
+    std::uint64_t epoch = 0;  ///< from the file name (0 if the name is not ckpt.<n>.h5)
+    bool readable = false;    ///< inspect_checkpoint_file succeeded
+    std::string error;        ///< why it is not readable
     cairn::detail::checkpoint_summary summary;
-    bool verified = false;             ///< --verify ran
-    std::vector<std::string> problems; ///< checksum/structure problems found by --verify
+    bool verified = false;              ///< --verify ran
+    std::vector<std::string> problems;  ///< checksum/structure problems found by --verify
 
     /// True if the file is readable and (when verified) has no problems.
     [[nodiscard]] bool good() const { return readable && problems.empty(); }
@@ -28,8 +28,8 @@ struct file_report {
 struct inspect_report {
     std::string target;
     bool is_directory = false;
-    std::vector<file_report> files;          ///< committed checkpoints, oldest first
-    std::vector<std::string> uncommitted;    ///< .tmp files (not checkpoints)
+    std::vector<file_report> files;        ///< committed checkpoints, oldest first
+    std::vector<std::string> uncommitted;  ///< .tmp files (not checkpoints)
 };
 
 /// Human-readable listing.

@@ -35,7 +35,8 @@ bool prepared = false;
 bool stop_flag = false;
 
 double now_seconds() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 bool is_number(const char* s) {
@@ -66,7 +67,9 @@ void prepare_signals() {
     prepared = true;
 }
 
-bool stop_requested() { return stop_flag; }
+bool stop_requested() {
+    return stop_flag;
+}
 
 std::vector<int> child_processes(int pid) {
     std::vector<int> kids;
@@ -162,14 +165,16 @@ launch_result launch(const launch_request& req) {
             res.forwarded_signal == 0) {
             const auto kids = child_processes(pid);
             if (!kids.empty()) {
-                const int victim = kids[std::uniform_int_distribution<std::size_t>(0, kids.size() - 1)(rng)];
+                const int victim =
+                    kids[std::uniform_int_distribution<std::size_t>(0, kids.size() - 1)(rng)];
                 if (kill(victim, SIGKILL) == 0) {
                     res.injected = true;
                     res.injected_pid = victim;
                     res.injected_at = elapsed;
-                    std::printf("cairn run: injecting a failure: SIGKILL to rank process %d "
-                                "(child of mpirun %d) after %.1f s\n",
-                                victim, static_cast<int>(pid), elapsed);
+                    std::printf(
+                        "cairn run: injecting a failure: SIGKILL to rank process %d "
+                        "(child of mpirun %d) after %.1f s\n",
+                        victim, static_cast<int>(pid), elapsed);
                     std::fflush(stdout);
                 }
             }

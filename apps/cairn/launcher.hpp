@@ -8,20 +8,20 @@ namespace cairn::cli {
 
 /// What one launch should do.
 struct launch_request {
-    std::vector<std::string> argv;            ///< mpirun and its arguments (argv[0] looked up in PATH)
-    std::vector<std::string> extra_env;       ///< NAME=VALUE added to the environment
-    double inject_after = -1;                 ///< seconds; < 0 = no injected failure
+    std::vector<std::string> argv;       ///< mpirun and its arguments (argv[0] looked up in PATH)
+    std::vector<std::string> extra_env;  ///< NAME=VALUE added to the environment
+    double inject_after = -1;            ///< seconds; < 0 = no injected failure
 };
 
 /// How a launch ended.
 struct launch_result {
-    bool exited = false;      ///< mpirun exited (else it was killed by a signal)
-    int exit_status = 0;      ///< exit status, or the signal number if !exited
-    double seconds = 0;       ///< wall-clock duration
-    int forwarded_signal = 0; ///< last signal forwarded to mpirun (0 = none)
-    bool injected = false;    ///< a rank was killed by the injector
-    int injected_pid = 0;     ///< the rank process that was killed
-    double injected_at = 0;   ///< seconds after the start
+    bool exited = false;       ///< mpirun exited (else it was killed by a signal)
+    int exit_status = 0;       ///< exit status, or the signal number if !exited
+    double seconds = 0;        ///< wall-clock duration
+    int forwarded_signal = 0;  ///< last signal forwarded to mpirun (0 = none)
+    bool injected = false;     ///< a rank was killed by the injector
+    int injected_pid = 0;      ///< the rank process that was killed
+    double injected_at = 0;    ///< seconds after the start
 };
 
 /// Installs the signal handling `launch` relies on (block SIGINT, SIGTERM, SIGUSR1, SIGHUP and

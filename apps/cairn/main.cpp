@@ -19,7 +19,8 @@ struct subcommand {
 
 const subcommand subcommands[] = {
     {"run", cairn::cli::cmd_run, "run an MPI job with mpirun, restarting it after failures"},
-    {"submit", cairn::cli::cmd_submit, "write and submit a Slurm batch script that requeues itself"},
+    {"submit", cairn::cli::cmd_submit,
+     "write and submit a Slurm batch script that requeues itself"},
     {"inspect", cairn::cli::cmd_inspect, "list checkpoints, show their contents, verify checksums"},
     {"interval", cairn::cli::cmd_interval, "Young/Daly checkpoint interval calculator"},
 };

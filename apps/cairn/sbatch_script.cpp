@@ -9,7 +9,8 @@ namespace {
 
 void replace_all(std::string& text, const std::string& key, const std::string& value) {
     const std::string token = "{{" + key + "}}";
-    for (auto pos = text.find(token); pos != std::string::npos; pos = text.find(token, pos + value.size()))
+    for (auto pos = text.find(token); pos != std::string::npos;
+         pos = text.find(token, pos + value.size()))
         text.replace(pos, token.size(), value);
 }
 

@@ -11,10 +11,10 @@ struct sbatch_values {
     std::string job_name;
     long nodes = 1;
     long ntasks = 1;
-    std::string time;           ///< Slurm --time syntax, passed through
-    long signal_before = 60;    ///< seconds before the limit that SIGUSR1 is sent
+    std::string time;         ///< Slurm --time syntax, passed through
+    long signal_before = 60;  ///< seconds before the limit that SIGUSR1 is sent
     long max_restarts = 3;
-    std::string partition;      ///< "" = cluster default
+    std::string partition;  ///< "" = cluster default
     std::string checkpoint_dir;
     std::string output;
     std::string mpirun = "mpirun";

@@ -21,8 +21,8 @@ TEST_CASE("durations parse with units", "[duration]") {
 }
 
 TEST_CASE("bad durations are rejected naming the text and the reason", "[duration]") {
-    const char* bad[] = {"", "h", "6x", "-5m", "nan", "NaN", "inf", "abc", "1h30", "5 m",
-                         "1e999", "1..5s", "m5"};
+    const char* bad[] = {"",    "h",    "6x",  "-5m",   "nan",   "NaN", "inf",
+                         "abc", "1h30", "5 m", "1e999", "1..5s", "m5"};
     for (const char* text : bad) {
         INFO("text=\"" << text << "\"");
         CHECK_THROWS_AS(parse_duration(text), std::invalid_argument);

@@ -59,9 +59,10 @@ TEST_CASE("attempts round-trip through the history file", "[job_history]") {
 
 TEST_CASE("comments, blank lines and unknown keys are accepted", "[job_history]") {
     const auto path = fresh_path("lenient");
-    write_text(path, "cairn-history 1\n# a comment\n\n"
-                     "attempt=1 start=10 end=20 exit=1 cause=failed epoch_before=0 "
-                     "epoch_after=0 host=n1\n");
+    write_text(path,
+               "cairn-history 1\n# a comment\n\n"
+               "attempt=1 start=10 end=20 exit=1 cause=failed epoch_before=0 "
+               "epoch_after=0 host=n1\n");
     const auto h = read_job_history(path);
     REQUIRE(h.attempts.size() == 1);
     CHECK(h.attempts[0].cause == attempt_cause::failed);
@@ -70,7 +71,8 @@ TEST_CASE("comments, blank lines and unknown keys are accepted", "[job_history]"
 
 TEST_CASE("malformed history lines name file:line and the problem", "[job_history]") {
     const auto path = fresh_path("bad");
-    const std::string good = "attempt=1 start=10 end=20 exit=0 cause=ok epoch_before=0 epoch_after=1\n";
+    const std::string good =
+        "attempt=1 start=10 end=20 exit=0 cause=ok epoch_before=0 epoch_after=1\n";
     struct bad_case {
         std::string text;
         std::string line;
@@ -79,21 +81,25 @@ TEST_CASE("malformed history lines name file:line and the problem", "[job_histor
     const bad_case cases[] = {
         {"something else\n", ":1:", "not a cairn job history"},
         {"cairn-history 2\n", ":1:", "unsupported history version"},
-        {"cairn-history 1\n" + good + "attempt=2 start=x end=20 exit=0 cause=ok epoch_before=0 epoch_after=1\n",
+        {"cairn-history 1\n" + good +
+             "attempt=2 start=x end=20 exit=0 cause=ok epoch_before=0 epoch_after=1\n",
          ":3:", "start=\"x\" is not a number"},
-        {"cairn-history 1\nattempt=1 start=10 end=20 exit=0 cause=exploded epoch_before=0 epoch_after=1\n",
+        {"cairn-history 1\nattempt=1 start=10 end=20 exit=0 cause=exploded epoch_before=0 "
+         "epoch_after=1\n",
          ":2:", "unknown attempt cause \"exploded\""},
-        {"cairn-history 1\nattempt=1 start=10 end=20 exit=0 epoch_before=0 epoch_after=1\n", ":2:",
-         "missing field cause"},
+        {"cairn-history 1\nattempt=1 start=10 end=20 exit=0 epoch_before=0 epoch_after=1\n",
+         ":2:", "missing field cause"},
         {"cairn-history 1\nattempt=1 start=10 junk end=20\n", ":2:", "expected key=value"},
-        {"cairn-history 1\nattempt=0 start=10 end=20 exit=0 cause=ok epoch_before=0 epoch_after=1\n",
+        {"cairn-history 1\nattempt=0 start=10 end=20 exit=0 cause=ok epoch_before=0 "
+         "epoch_after=1\n",
          ":2:", "attempt=0 is below 1"},
     };
     for (const auto& c : cases) {
         INFO(c.text);
         write_text(path, c.text);
         CHECK_THROWS_AS(read_job_history(path), std::runtime_error);
-        CHECK_THROWS_WITH(read_job_history(path), Catch::Contains(path + c.line) && Catch::Contains(c.what));
+        CHECK_THROWS_WITH(read_job_history(path),
+                          Catch::Contains(path + c.line) && Catch::Contains(c.what));
     }
     std::remove(path.c_str());
 }
