@@ -11,12 +11,12 @@ namespace cairn::cli {
 
 split_args split_at_separator(const std::vector<std::string>& args) {
     split_args out;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (!out.has_separator && args[i] == "--") {
+    for (const auto& arg : args) {
+        if (!out.has_separator && arg == "--") {
             out.has_separator = true;
             continue;
         }
-        (out.has_separator ? out.command : out.options).push_back(args[i]);
+        (out.has_separator ? out.command : out.options).push_back(arg);
     }
     return out;
 }

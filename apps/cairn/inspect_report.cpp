@@ -150,16 +150,15 @@ void print_json(std::ostream& os, const inspect_report& r) {
                << ", \"cairn_version\": " << json_string(m.cairn_version)
                << ", \"format_version\": " << m.format_version
                << ", \"checksum_algorithm\": " << json_string(m.checksum_algorithm)
-               << ", \"bytes\": " << f.summary.file_bytes
-               << ", \"interval\": {\"delta\": " << json_number(m.interval_delta)
-               << ", \"mtbf\": " << json_number(m.interval_mtbf)
-               << ", \"t\": " << json_number(m.interval_t)
-               << "}, \"channel_log_bytes\": null, \"buffers\": [";
+               << ", \"bytes\": " << f.summary.file_bytes << R"(, "interval": {"delta": )"
+               << json_number(m.interval_delta) << R"(, "mtbf": )" << json_number(m.interval_mtbf)
+               << R"(, "t": )" << json_number(m.interval_t)
+               << R"(}, "channel_log_bytes": null, "buffers": [)";
             for (std::size_t j = 0; j < f.summary.datasets.size(); ++j) {
                 const auto& d = f.summary.datasets[j];
-                os << (j ? ", " : "") << "{\"name\": " << json_string(d.name) << ", \"kind\": \""
-                   << kind_name(d.kind) << "\", \"type\": \"" << cairn::type_name(d.elem)
-                   << "\", \"shape\": [";
+                os << (j ? ", " : "") << R"({"name": )" << json_string(d.name) << R"(, "kind": ")"
+                   << kind_name(d.kind) << R"(", "type": ")" << cairn::type_name(d.elem)
+                   << R"(", "shape": [)";
                 for (std::size_t k = 0; k < d.global_shape.size(); ++k)
                     os << (k ? ", " : "") << d.global_shape[k];
                 os << "], \"bytes\": " << d.bytes << "}";

@@ -113,10 +113,12 @@ launch_result launch(const launch_request& req) {
     }
     env_strings.insert(env_strings.end(), req.extra_env.begin(), req.extra_env.end());
     std::vector<char*> envp;
+    envp.reserve(env_strings.size() + 1);
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
     std::vector<std::string> argv_strings = req.argv;
     std::vector<char*> argv;
+    argv.reserve(argv_strings.size() + 1);
     for (auto& s : argv_strings) argv.push_back(s.data());
     argv.push_back(nullptr);
 
@@ -179,7 +181,7 @@ launch_result launch(const launch_request& req) {
                 }
             }
         }
-        timespec ts{0, 100 * 1000 * 1000};
+        timespec ts{0, 100L * 1000 * 1000};
         const int sig = sigtimedwait(&set, nullptr, &ts);
         if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGUSR1) {
             if (sig != SIGUSR1) stop_flag = true;
