@@ -1,4 +1,5 @@
-# cairn_add_mpi_test(NAME <name> COMMAND <exe> [args...] NPROCS <n> [TIMEOUT <s>] [LABELS ...])
+# cairn_add_mpi_test(NAME <name> COMMAND <exe> [args...] NPROCS <n> [TIMEOUT <s>] [LABELS ...]
+#                    [ENV VAR=value ...])
 # The one way MPI tests are launched: mpiexec -n <n>, in a test directory of its own, with the
 # environment that makes oversubscribed runs as root work and not busy-poll.
 set(CAIRN_TEST_ENV
@@ -16,7 +17,7 @@ function(cairn_test_dir name out)
 endfunction()
 
 function(cairn_add_mpi_test)
-    cmake_parse_arguments(T "" "NAME;NPROCS;TIMEOUT" "COMMAND;LABELS" ${ARGN})
+    cmake_parse_arguments(T "" "NAME;NPROCS;TIMEOUT" "COMMAND;LABELS;ENV" ${ARGN})
     if(NOT T_NPROCS)
         set(T_NPROCS 2)
     endif()
@@ -33,13 +34,14 @@ function(cairn_add_mpi_test)
                 ${MPIEXEC_PREFLAGS} ${exe} ${MPIEXEC_POSTFLAGS} ${T_COMMAND}
         WORKING_DIRECTORY ${dir})
     set_tests_properties(${T_NAME} PROPERTIES PROCESSORS ${T_NPROCS} TIMEOUT ${T_TIMEOUT}
-        ENVIRONMENT "${CAIRN_TEST_ENV}" LABELS "mpi;${T_LABELS}")
+        ENVIRONMENT "${CAIRN_TEST_ENV};${T_ENV}" LABELS "mpi;${T_LABELS}")
 endfunction()
 
-# cairn_add_script_test(NAME <name> COMMAND <script> [args...] [NPROCS n] [TIMEOUT s] [LABELS ...])
+# cairn_add_script_test(NAME <name> COMMAND <script> [args...] [NPROCS n] [TIMEOUT s] [LABELS ...]
+#                       [ENV VAR=value ...])
 # Whole-job tests (run, kill, restart) driven by a script in a directory of their own.
 function(cairn_add_script_test)
-    cmake_parse_arguments(T "" "NAME;NPROCS;TIMEOUT" "COMMAND;LABELS" ${ARGN})
+    cmake_parse_arguments(T "" "NAME;NPROCS;TIMEOUT" "COMMAND;LABELS;ENV" ${ARGN})
     if(NOT T_NPROCS)
         set(T_NPROCS 1)
     endif()
@@ -49,6 +51,6 @@ function(cairn_add_script_test)
     cairn_test_dir(${T_NAME} dir)
     add_test(NAME ${T_NAME} COMMAND ${T_COMMAND} WORKING_DIRECTORY ${dir})
     set_tests_properties(${T_NAME} PROPERTIES PROCESSORS ${T_NPROCS} TIMEOUT ${T_TIMEOUT}
-        ENVIRONMENT "${CAIRN_TEST_ENV};MPIEXEC=${MPIEXEC_EXECUTABLE};CAIRN_BUILD_DIR=${CMAKE_BINARY_DIR};CAIRN_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+        ENVIRONMENT "${CAIRN_TEST_ENV};MPIEXEC=${MPIEXEC_EXECUTABLE};TEST_BUILD_DIR=${CMAKE_BINARY_DIR};TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};${T_ENV}"
         LABELS "e2e;${T_LABELS}")
 endfunction()

@@ -58,7 +58,8 @@ void checkpointer::scan() {
     next_epoch_ = std::max<std::uint64_t>(next_epoch_, next);
 }
 
-commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer_desc>& bufs) {
+commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer_desc>& bufs,
+                                  const channel_state& chan) {
     commit_result res;
     const double t0 = now();
     res.epoch = meta.epoch = next_epoch_;
@@ -86,7 +87,7 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
     // 2. Collective write under the temporary name.
     err.clear();
     try {
-        write_checkpoint_file(tmp, comm_, meta, bufs);
+        write_checkpoint_file(tmp, comm_, meta, bufs, chan);
     } catch (const std::exception& e) {
         err = e.what();
     }
@@ -197,7 +198,8 @@ restore_result checkpointer::restore(const std::vector<buffer_desc>& bufs) {
         std::string msg;
         checkpoint_meta meta;
         try {
-            meta = read_checkpoint_file(path, comm_, bufs);
+            restored_channel_ = channel_state{};
+            meta = read_checkpoint_file(path, comm_, bufs, restored_channel_);
         } catch (const mismatch_error& ex) {
             status = 2;
             msg = ex.what();

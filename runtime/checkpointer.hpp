@@ -3,6 +3,7 @@
 #pragma once
 
 #include "buffer.hpp"
+#include "channel.hpp"
 #include "config.hpp"
 #include "h5/checkpoint_file.hpp"
 
@@ -45,12 +46,16 @@ public:
 
     /// Writes, syncs and commits a checkpoint of `bufs`. Never throws for I/O problems: the result
     /// says what failed, and the earlier checkpoints are untouched.
-    commit_result write(checkpoint_meta meta, const std::vector<buffer_desc>& bufs);
+    commit_result write(checkpoint_meta meta, const std::vector<buffer_desc>& bufs,
+                        const channel_state& chan = {});
 
     /// Restores the newest committed checkpoint whose checksums verify, falling back to older ones
     /// (with a message on rank 0). Throws cairn::error on a mismatch with the registration or when
     /// committed checkpoints exist but none verifies.
     restore_result restore(const std::vector<buffer_desc>& bufs);
+
+    /// This rank's channel log of the checkpoint restore() loaded.
+    channel_state& restored_channel() { return restored_channel_; }
 
 private:
     void log(int level, const std::string& msg) const;
@@ -59,6 +64,7 @@ private:
     int rank_ = 0;
     int size_ = 0;
     std::uint64_t next_epoch_ = 1;
+    channel_state restored_channel_;
 };
 
 }  // namespace cairn::detail

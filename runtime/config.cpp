@@ -93,8 +93,9 @@ void set_interval(config& c, const std::string& key, const std::string& raw) {
 
 const std::vector<std::string>& config_keys() {
     static const std::vector<std::string> keys = {
-        "dir",     "keep",      "verbose",  "interval", "node_mtbf", "restart",
-        "signal",  "lookahead", "app_name", "on_error", "history"};
+        "dir",     "keep",      "verbose",  "interval", "node_mtbf",     "restart",
+        "signal",  "lookahead", "app_name", "on_error", "history",       "mode",
+        "staging_limit", "epoch_timeout"};
     return keys;
 }
 
@@ -149,6 +150,26 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         else bad(key, value, "expected continue or abort");
     } else if (key == "history") {
         c.history = value;
+    } else if (key == "mode") {
+        const std::string v = lower(value);
+        if (v == "nonblocking" || v == "non-blocking") c.nonblocking = true;
+        else if (v == "blocking") c.nonblocking = false;
+        else bad(key, value, "expected nonblocking or blocking");
+    } else if (key == "staging_limit") {
+        try {
+            c.staging_limit = parse_size(value);
+        } catch (const std::invalid_argument& e) {
+            bad(key, value, e.what());
+        }
+    } else if (key == "epoch_timeout") {
+        double s = 0;
+        try {
+            s = parse_duration(value);
+        } catch (const std::invalid_argument& e) {
+            bad(key, value, e.what());
+        }
+        if (!(s > 0)) bad(key, value, "the timeout must be longer than zero");
+        c.epoch_timeout = s;
     } else {
         std::string known;
         for (const auto& k : config_keys()) known += (known.empty() ? "" : ", ") + k;
@@ -217,6 +238,30 @@ std::vector<std::string> cairn_environment() {
     return out;
 }
 
+std::uint64_t parse_size(const std::string& text) {
+    const std::string t = trim(text);
+    std::size_t i = 0;
+    while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) != 0 || t[i] == '.')) ++i;
+    if (i == 0) throw std::invalid_argument("expected a size such as 512MiB or 4GiB");
+    double v = 0;
+    try {
+        v = std::stod(t.substr(0, i));
+    } catch (const std::exception&) {
+        throw std::invalid_argument("expected a size such as 512MiB or 4GiB");
+    }
+    std::string unit = lower(trim(t.substr(i)));
+    if (unit.size() > 1 && unit.back() == 'b') unit.pop_back();   // "mib" -> "mi", "gb" -> "g"
+    if (unit.size() > 1 && unit.back() == 'i') unit.pop_back();   // "mi" -> "m"
+    double mult = 1;
+    if (unit.empty()) mult = 1;
+    else if (unit == "k") mult = 1024.0;
+    else if (unit == "m") mult = 1024.0 * 1024;
+    else if (unit == "g") mult = 1024.0 * 1024 * 1024;
+    else if (unit == "t") mult = 1024.0 * 1024 * 1024 * 1024;
+    else throw std::invalid_argument("unknown size unit '" + t.substr(i) + "' (use KiB, MiB, GiB, TiB)");
+    return static_cast<std::uint64_t>(v * mult);
+}
+
 std::string describe(const config& c) {
     std::ostringstream o;
     o << "dir=" << c.dir << " keep=" << c.keep << " interval=";
@@ -227,7 +272,7 @@ std::string describe(const config& c) {
         case interval_mode::young: o << "young"; break;
         case interval_mode::daly: o << "daly"; break;
     }
-    o << " restart="
+    o << " mode=" << (c.nonblocking ? "nonblocking" : "blocking") << " restart="
       << (c.restart == restart_mode::automatic ? "auto"
           : c.restart == restart_mode::never   ? "never"
                                                 : "required");

@@ -30,6 +30,9 @@ struct config {
     std::string app_name;
     bool abort_on_error = false;
     std::string history;  ///< "" = <dir>/history
+    bool nonblocking = true;  ///< mode: non-blocking Mattern snapshot (else blocking)
+    std::uint64_t staging_limit = 8ULL << 30;  ///< bytes of staging memory per rank
+    double epoch_timeout = 120;  ///< seconds before an unfinished snapshot is aborted
     std::string config_file;  ///< where the file keys came from ("" = none)
 
     /// Path of the job history file.
@@ -53,6 +56,10 @@ config load_config(const std::string& file, const std::vector<std::string>& env)
 
 /// The CAIRN_* entries of the process environment.
 std::vector<std::string> cairn_environment();
+
+/// Parses a byte size such as "512MiB", "4GiB", "1000000" (bare number = bytes; k/M/G/T and
+/// KiB/MiB/GiB/TiB accepted, powers of 1024). Throws std::invalid_argument.
+std::uint64_t parse_size(const std::string& text);
 
 /// One-line summary for verbose output.
 std::string describe(const config& c);

@@ -3,6 +3,10 @@
 #include "checksum.hpp"
 #include "error.hpp"
 #include "job_history.hpp"
+#include "pmpi/internal.hpp"
+#include "pmpi/layer.hpp"
+#include "pmpi/protocol.hpp"
+#include "pmpi/queue.hpp"
 #include "signals.hpp"
 
 #include <cstdio>
@@ -68,14 +72,29 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     size_ = user_.size();
 
     MPI_Comm node = MPI_COMM_NULL;
-    check_mpi(MPI_Comm_split_type(user_.get(), MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node),
+    check_mpi(PMPI_Comm_split_type(user_.get(), MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node),
               "MPI_Comm_split_type");
     int node_rank = 0;
     MPI_Comm_rank(node, &node_rank);
-    MPI_Comm_free(&node);
+    PMPI_Comm_free(&node);
     int leader = node_rank == 0 ? 1 : 0;
     check_mpi(MPI_Allreduce(&leader, &nodes_, 1, MPI_INT, MPI_SUM, user_.get()), "MPI_Allreduce");
 
+    nonblocking_ = cfg_.nonblocking;
+    if (nonblocking_ && !layer_nonblocking()) {
+        const std::string why = !layer_initialized()
+            ? "MPI was initialised without cairn's MPI_Init wrapper (link libcairn before libmpi)"
+            : layer_thread_level() < MPI_THREAD_MULTIPLE
+                ? "the MPI library does not provide MPI_THREAD_MULTIPLE"
+                : "the mode was set in a config file passed to init(); set CAIRN_MODE in the "
+                  "environment or in $CAIRN_CONFIG so MPI_Init sees it";
+        throw make_error("mode=nonblocking cannot be used: " + why + " (or set CAIRN_MODE=blocking)");
+    }
+    if (!nonblocking_ && layer_nonblocking()) {
+        throw make_error("mode=blocking was set in a config file passed to init(), but MPI_Init "
+                         "started the non-blocking protocol; set CAIRN_MODE in the environment");
+    }
+    io_thread_ = std::make_unique<io_thread>();
     agree_ = std::make_unique<agreement>(ctl_.get(), cfg_.lookahead);
     ckpt_ = std::make_unique<checkpointer>(cfg_, io_.get());
     sched_ = std::make_unique<scheduler>(cfg_, job_mtbf(), MPI_Wtime());
@@ -118,6 +137,15 @@ void runtime::finalize() {
     finalized_ = true;
     restore_signal_handlers();
     if (mpi_active()) {
+        if (nonblocking_) {
+            try {
+                wait_snapshot_done();
+                collect_write(true);
+            } catch (const std::exception& e) {
+                log(0, std::string("ERROR at finalize: ") + e.what());
+            }
+        }
+        io_thread_.reset();
         agree_->drain();
         agree_.reset();
         ckpt_.reset();
@@ -132,13 +160,13 @@ void runtime::check_registration_agrees(const char* during) {
     const std::uint64_t h = hash_bytes(reg_.signature().data(), reg_.signature().size());
     unsigned long long mine[2] = {h, ~h};
     unsigned long long red[2] = {0, 0};
-    check_mpi(MPI_Allreduce(mine, red, 2, MPI_UNSIGNED_LONG_LONG, MPI_MAX, io_.get()),
+    check_mpi(PMPI_Allreduce(mine, red, 2, MPI_UNSIGNED_LONG_LONG, MPI_MAX, user_.get()),
               "MPI_Allreduce");
     const int differs = (red[0] != h || red[1] != ~h) ? 1 : 0;
     int any = 0;
-    check_mpi(MPI_Allreduce(&differs, &any, 1, MPI_INT, MPI_MAX, io_.get()), "MPI_Allreduce");
+    check_mpi(PMPI_Allreduce(&differs, &any, 1, MPI_INT, MPI_MAX, user_.get()), "MPI_Allreduce");
     if (any != 0) {
-        const std::string sig = first_message(io_.get(), differs != 0, reg_.signature());
+        const std::string sig = first_message(user_.get(), differs != 0, reg_.signature());
         throw make_error(std::string("during ") + during +
                          ": ranks registered different buffers (names, kinds, types and global " +
                          "shapes must agree on every rank, in the same order); one rank has: " +
@@ -153,13 +181,14 @@ bool runtime::restore() {
     if (restore_called_) throw make_error("restore() called twice");
     restore_called_ = true;
     if (cfg_.restart == restart_mode::never) {
-        ckpt_->scan();
+        io_thread_->run_sync([this] { ckpt_->scan(); });
         scanned_ = true;
         log(1, "restart=never: starting from the beginning");
         return false;
     }
     check_registration_agrees("restore");
-    const restore_result r = ckpt_->restore(reg_.buffers());
+    restore_result r;
+    io_thread_->run_sync([&] { r = ckpt_->restore(reg_.buffers()); });
     scanned_ = true;
     if (!r.restored) {
         if (cfg_.restart == restart_mode::required) {
@@ -171,16 +200,27 @@ bool runtime::restore() {
     epoch_ = r.meta.epoch;
     index_ = r.meta.safe_point;
     agree_->reset(index_ + 1);
+    channel_state& chan = ckpt_->restored_channel();
+    if (!chan.messages.empty() && !nonblocking_) {
+        throw make_error("checkpoint " + r.path + " holds " + std::to_string(chan.messages.size()) +
+                         " in-flight messages for this rank, which only mode=nonblocking can "
+                         "replay; set CAIRN_MODE=nonblocking");
+    }
+    if (nonblocking_) {
+        protocol::get().set_color(static_cast<std::uint32_t>(r.meta.color));
+        for (auto& m : chan.messages) {
+            message_queue::get().push({m.comm_id, m.source, m.tag, std::move(m.payload)});
+        }
+        if (!chan.messages.empty()) {
+            log(2, "replaying " + std::to_string(chan.messages.size()) +
+                       " logged message(s) on rank 0");
+        }
+        chan = channel_state{};
+    }
     return true;
 }
 
-commit_result runtime::take_checkpoint(trigger why) {
-    if (!scanned_) {
-        ckpt_->scan();
-        scanned_ = true;
-    }
-    check_registration_agrees("checkpoint");
-    const double t0 = MPI_Wtime();
+checkpoint_meta runtime::base_meta() const {
     checkpoint_meta meta;
     meta.cairn_version = cairn::version();
     meta.safe_point = index_;
@@ -194,10 +234,30 @@ commit_result runtime::take_checkpoint(trigger why) {
     meta.interval_delta = sched_->delta();
     meta.interval_mtbf = sched_->mtbf();
     meta.interval_t = sched_->interval();
-    commit_result res = ckpt_->write(meta, reg_.buffers());
+    meta.color = protocol::get().color();
+    return meta;
+}
+
+commit_result runtime::blocking_checkpoint(trigger why) {
+    check_registration_agrees("checkpoint");
+    const double t0 = MPI_Wtime();
+    checkpoint_meta meta = base_meta();
+    meta.stats.bytes = reg_.local_bytes();
+    meta.stats.write_seconds = last_write_seconds_;
+    commit_result res;
+    io_thread_->run_sync([&] {
+        if (!scanned_) ckpt_->scan();
+        unsigned long long total = 0;
+        unsigned long long mine = meta.stats.bytes;
+        MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());
+        meta.stats.bytes = total;
+        res = ckpt_->write(meta, reg_.buffers());
+    });
+    scanned_ = true;
     const double t1 = MPI_Wtime();
     // Blocking mode: the application stalls for the whole protocol.
     sched_->record(t1 - t0, res.seconds, t1);
+    last_write_seconds_ = res.seconds;
     if (res.ok) {
         epoch_ = res.epoch;
         log(2, std::string("checkpoint trigger: ") + trigger_name(static_cast<int>(why)));
@@ -205,8 +265,17 @@ commit_result runtime::take_checkpoint(trigger why) {
     return res;
 }
 
+void runtime::handle_result(const commit_result& res, bool explicit_call) {
+    if (res.ok) return;
+    if (explicit_call) throw cairn::error(res.error);
+    log(0, "ERROR: " + res.error + " (the previous checkpoint is still valid)");
+    if (cfg_.abort_on_error) throw cairn::error(res.error);
+}
+
 void runtime::safe_point() {
     ++index_;
+    if (exit_) return;
+    if (nonblocking_) poll_background();
     if (exit_) return;
     const agreement_flags agreed = agree_->decide(index_);
     const bool by_steps = sched_->due_by_steps(index_);
@@ -216,29 +285,42 @@ void runtime::safe_point() {
                             : by_steps  ? trigger::steps
                             : requested_ ? trigger::request
                                          : trigger::time;
-        const commit_result res = take_checkpoint(why);
         requested_ = false;  // any checkpoint satisfies a pending request
         if (agreed.exit) {
-            exit_ = true;
             signals_seen_ = sig;
-            log(1, std::string("checkpoint-and-exit requested by a signal: ") +
-                       (res.ok ? "checkpoint committed" : "checkpoint FAILED") +
-                       "; the application should now leave its main loop");
+            exit_retry_ = false;
         }
-        if (!res.ok) {
-            log(0, "ERROR: " + res.error + " (the previous checkpoint is still valid)");
-            if (cfg_.abort_on_error) throw cairn::error(res.error);
+        if (nonblocking_) {
+            start_snapshot(why, agreed.exit);
+        } else {
+            const commit_result res = blocking_checkpoint(why);
+            if (agreed.exit) {
+                exit_ = true;
+                log(1, std::string("checkpoint-and-exit requested by a signal: ") +
+                           (res.ok ? "checkpoint committed" : "checkpoint FAILED") +
+                           "; the application should now leave its main loop");
+            }
+            handle_result(res, false);
         }
         if (exit_) return;
     }
     const bool time_due = rank_ == 0 && sched_->due_by_time(MPI_Wtime());
-    const bool signal_pending = exit_signals_received() > signals_seen_;
+    const bool signal_pending = exit_signals_received() > signals_seen_ || exit_retry_;
     agree_->maybe_start(index_, {requested_ || time_due, signal_pending});
 }
 
 void runtime::checkpoint_now() {
-    const commit_result res = take_checkpoint(trigger::explicit_call);
-    if (!res.ok) throw cairn::error(res.error);
+    if (!nonblocking_) {
+        handle_result(blocking_checkpoint(trigger::explicit_call), true);
+        return;
+    }
+    last_result_.reset();
+    start_snapshot(trigger::explicit_call, false);
+    wait_snapshot_done();
+    collect_write(true);
+    if (!last_result_ || !last_result_->ok) {
+        throw cairn::error(last_result_ ? last_result_->error : "checkpoint not taken");
+    }
 }
 
 }  // namespace cairn::detail

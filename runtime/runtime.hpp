@@ -2,16 +2,21 @@
 #pragma once
 
 #include "agreement.hpp"
+#include "channel.hpp"
 #include "checkpointer.hpp"
 #include "config.hpp"
+#include "io_thread.hpp"
 #include "mpi/comm.hpp"
 #include "registry.hpp"
 #include "scheduler.hpp"
 
 #include <cairn/cairn.hpp>
 
+#include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace cairn::detail {
 
@@ -37,17 +42,44 @@ public:
 
 private:
     enum class trigger { steps, time, request, signal, explicit_call };
-    commit_result take_checkpoint(trigger why);
+
+    // blocking mode (runtime.cpp)
+    commit_result blocking_checkpoint(trigger why);
+    checkpoint_meta base_meta() const;
     void check_registration_agrees(const char* during);
     void log(int level, const std::string& msg) const;
     double job_mtbf() const;
+    void handle_result(const commit_result& res, bool explicit_call);
+
+    // non-blocking mode (snapshot.cpp)
+    struct pending_snapshot {
+        std::uint64_t safe_point = 0;
+        double cut_time = 0;
+        double stall = 0;
+        bool exit_after = false;
+        bool in_place = false;  ///< no staging copy: written from the application's buffers
+        bool warned = false;
+    };
+    struct write_state {
+        std::atomic<bool> done{false};
+        commit_result result;
+        checkpoint_stats stats;
+        bool exit_after = false;
+    };
+    void start_snapshot(trigger why, bool exit_after);
+    void poll_background();
+    void finish_snapshot();
+    void collect_write(bool wait);
+    void wait_snapshot_done();
+    void pull_messages();
+    void stage_buffers();
 
     config cfg_;
     bool owns_mpi_ = false;
     bool finalized_ = false;
     owned_comm user_;  // duplicate of the host's communicator (ranks, topology)
     owned_comm ctl_;   // agreement traffic
-    owned_comm io_;    // checkpoint I/O and commit protocol
+    owned_comm io_;    // checkpoint I/O and commit protocol (I/O thread only)
     int rank_ = 0;
     int size_ = 0;
     int nodes_ = 1;
@@ -55,6 +87,7 @@ private:
     std::unique_ptr<agreement> agree_;
     std::unique_ptr<checkpointer> ckpt_;
     std::unique_ptr<scheduler> sched_;
+    std::unique_ptr<io_thread> io_thread_;
     std::uint64_t index_ = 0;
     std::uint64_t epoch_ = 0;
     bool scanned_ = false;
@@ -62,7 +95,22 @@ private:
     bool restore_called_ = false;
     bool requested_ = false;
     bool exit_ = false;
+    bool exit_retry_ = false;
     int signals_seen_ = 0;
+
+    // non-blocking state
+    bool nonblocking_ = false;
+    std::optional<pending_snapshot> pending_;
+    std::shared_ptr<write_state> writing_;
+    std::vector<std::vector<unsigned char>> staging_;
+    std::vector<buffer_desc> staged_;
+    std::uint64_t aborted_since_commit_ = 0;
+    std::uint64_t staging_waits_ = 0;
+    double last_write_seconds_ = 0;
+    std::optional<commit_result> last_result_;
 };
+
+/// Appends one line about a committed checkpoint to <dir>/stats.log (call on rank 0).
+void append_stats_log(const config& cfg, const checkpoint_meta& meta, const commit_result& res);
 
 }  // namespace cairn::detail

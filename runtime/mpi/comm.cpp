@@ -16,7 +16,7 @@ bool mpi_active() {
 }
 
 owned_comm::owned_comm(MPI_Comm parent) {
-    check_mpi(MPI_Comm_dup(parent, &comm_), "MPI_Comm_dup");
+    check_mpi(PMPI_Comm_dup(parent, &comm_), "MPI_Comm_dup");
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
 }
@@ -37,7 +37,7 @@ owned_comm& owned_comm::operator=(owned_comm&& o) noexcept {
 }
 
 void owned_comm::release() noexcept {
-    if (comm_ != MPI_COMM_NULL && mpi_active()) MPI_Comm_free(&comm_);
+    if (comm_ != MPI_COMM_NULL && mpi_active()) PMPI_Comm_free(&comm_);
     comm_ = MPI_COMM_NULL;
 }
 

@@ -1,0 +1,29 @@
+// Common helpers of the MPI_* wrappers.
+#pragma once
+
+#include "comm_ids.hpp"
+#include "internal.hpp"
+#include "protocol.hpp"
+
+#include <mpi.h>
+
+namespace cairn::detail {
+
+/// True if a point-to-point call on `comm` with `peer` must go through the protocol.
+inline bool intercept(MPI_Comm comm, int peer) {
+    if (!protocol::get().active() || in_internal_scope()) return false;
+    if (peer == MPI_PROC_NULL || comm == MPI_COMM_NULL) return false;
+    return !info_of(comm).inter;
+}
+
+/// World rank of `rank` in `comm` (-1 if unknown).
+inline int world_of(MPI_Comm comm, int rank) {
+    const comm_info& ci = info_of(comm);
+    if (rank < 0 || static_cast<std::size_t>(rank) >= ci.world_rank.size()) return -1;
+    return ci.world_rank[static_cast<std::size_t>(rank)];
+}
+
+/// Which send call.
+enum class send_mode { standard, sync, ready, buffered };
+
+}  // namespace cairn::detail

@@ -1,0 +1,52 @@
+#include "layer.hpp"
+
+#include "../config.hpp"
+#include "comm_ids.hpp"
+#include "protocol.hpp"
+#include "queue.hpp"
+
+namespace cairn::detail {
+
+namespace {
+bool initialized = false;   // NOLINT: process-wide by nature
+int thread_level = 0;       // NOLINT
+MPI_Comm ctl = MPI_COMM_NULL;  // NOLINT: the protocol's private communicator
+}  // namespace
+
+std::string requested_mode() {
+    try {
+        const config c = load_config("", cairn_environment());
+        return c.nonblocking ? "nonblocking" : "blocking";
+    } catch (const std::exception&) {
+        return "";  // cairn::init() reports the configuration error
+    }
+}
+
+void layer_init(int provided) {
+    if (initialized) return;
+    initialized = true;
+    thread_level = provided;
+    comm_ids_init();
+    if (requested_mode() != "nonblocking" || provided < MPI_THREAD_MULTIPLE) return;
+    int size = 0;
+    int rank = 0;
+    PMPI_Comm_size(MPI_COMM_WORLD, &size);
+    PMPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    PMPI_Comm_dup(MPI_COMM_WORLD, &ctl);
+    protocol::get().activate(ctl, size, rank);
+}
+
+void layer_finalize() {
+    if (!initialized) return;
+    protocol::get().deactivate();
+    message_queue::get().clear();
+    if (ctl != MPI_COMM_NULL) PMPI_Comm_free(&ctl);
+    comm_ids_finalize();
+    initialized = false;
+}
+
+bool layer_initialized() { return initialized; }
+bool layer_nonblocking() { return protocol::get().active(); }
+int layer_thread_level() { return thread_level; }
+
+}  // namespace cairn::detail

@@ -1,0 +1,180 @@
+#include "protocol.hpp"
+
+#include <algorithm>
+
+namespace cairn::detail {
+
+protocol& protocol::get() {
+    static protocol p;  // NOLINT: process-wide by nature
+    return p;
+}
+
+void protocol::activate(MPI_Comm ctl, int world_size, int world_rank) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    ctl_ = ctl;
+    size_ = world_size;
+    rank_ = world_rank;
+    active_ = true;
+}
+
+void protocol::deactivate() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!active_) return;
+    // Complete collectives in flight so MPI_Finalize does not see pending requests.
+    if (alltoall_ != MPI_REQUEST_NULL) PMPI_Wait(&alltoall_, MPI_STATUS_IGNORE);
+    if (allreduce_ != MPI_REQUEST_NULL) PMPI_Wait(&allreduce_, MPI_STATUS_IGNORE);
+    active_ = false;
+}
+
+std::vector<std::uint64_t>& protocol::counts(
+    std::map<std::uint32_t, std::vector<std::uint64_t>>& m, std::uint32_t color) {
+    auto& v = m[color];
+    if (v.size() != static_cast<std::size_t>(size_)) v.resize(static_cast<std::size_t>(size_), 0);
+    return v;
+}
+
+msg_header protocol::on_send(int dest_world) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    msg_header h;
+    h.color = color_;
+    h.seq = ++seq_;
+    if (dest_world >= 0 && dest_world < size_) ++counts(sent_, color_)[static_cast<std::size_t>(dest_world)];
+    return h;
+}
+
+void protocol::on_send_cancelled(const msg_header& h, int dest_world) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    if (dest_world < 0 || dest_world >= size_) return;
+    auto& v = counts(sent_, h.color);
+    if (v[static_cast<std::size_t>(dest_world)] > 0) --v[static_cast<std::size_t>(dest_world)];
+    if (phase_ == phase::collecting && h.color == white_) {
+        // The count was already exchanged; the receiver waits for a message that never comes.
+        aborted_ = true;
+        why_ = "a white send was cancelled after the cut";
+    }
+}
+
+void protocol::on_receive(const msg_header& h, std::uint32_t comm_id, int src_world, int source,
+                          int tag,
+                          const std::function<std::vector<unsigned char>()>& packed_payload) {
+    std::vector<unsigned char> payload;
+    bool need_log = false;
+    {
+        const std::lock_guard<std::mutex> lock(mu_);
+        if (src_world < 0 || src_world >= size_) return;
+        ++counts(recv_, h.color)[static_cast<std::size_t>(src_world)];
+        if (h.color == color_) return;  // same color: an ordinary message
+        if (h.color + 1 == color_ && phase_ != phase::idle && h.color == white_) {
+            need_log = true;  // late: sent before the sender's cut, received after ours
+        } else if (h.color == color_ + 1) {
+            ++early_total_;
+            if (!early_) {
+                early_ = true;
+                early_why_ = "early message from rank " + std::to_string(src_world) + " (tag " +
+                             std::to_string(tag) + ") received before this rank's cut";
+            }
+            return;
+        } else {
+            return;  // an older color cannot arrive after its snapshot completed
+        }
+    }
+    if (need_log) payload = packed_payload();
+    const std::lock_guard<std::mutex> lock(mu_);
+    logged_message m;
+    m.comm_id = comm_id;
+    m.source = source;
+    m.tag = tag;
+    m.epoch = h.color;
+    m.payload = std::move(payload);
+    log_.push_back(std::move(m));
+}
+
+bool protocol::busy() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return phase_ != phase::idle;
+}
+
+void protocol::set_color(std::uint32_t c) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    color_ = c;
+    sent_.clear();
+    recv_.clear();
+}
+
+void protocol::cut() {
+    const std::lock_guard<std::mutex> lock(mu_);
+    white_ = color_;
+    sent_white_ = counts(sent_, white_);
+    recv_before_ = counts(recv_, white_);
+    expected_.assign(static_cast<std::size_t>(size_), 0);
+    log_.clear();
+    aborted_ = early_;
+    why_ = early_why_;
+    early_ = false;
+    early_why_.clear();
+    color_ = white_ + 1;
+    phase_ = phase::collecting;
+    PMPI_Ialltoall(sent_white_.data(), 1, MPI_UINT64_T, expected_.data(), 1, MPI_UINT64_T, ctl_,
+                   &alltoall_);
+}
+
+bool protocol::progress() {
+    const std::lock_guard<std::mutex> lock(mu_);
+    if (phase_ == phase::collecting) {
+        int done = 0;
+        PMPI_Test(&alltoall_, &done, MPI_STATUS_IGNORE);
+        if (done == 0) return false;
+        const auto& got = counts(recv_, white_);
+        for (int s = 0; s < size_; ++s) {
+            if (got[static_cast<std::size_t>(s)] < expected_[static_cast<std::size_t>(s)]) return false;
+        }
+        abort_out_ = aborted_ ? 1 : 0;
+        PMPI_Iallreduce(&abort_out_, &abort_in_, 1, MPI_INT, MPI_MAX, ctl_, &allreduce_);
+        phase_ = phase::finishing;
+    }
+    if (phase_ == phase::finishing) {
+        int done = 0;
+        PMPI_Test(&allreduce_, &done, MPI_STATUS_IGNORE);
+        if (done == 0) return false;
+        phase_ = phase::done;
+    }
+    return phase_ == phase::done;
+}
+
+std::vector<int> protocol::missing_sources() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    std::vector<int> out;
+    if (phase_ != phase::collecting || alltoall_ != MPI_REQUEST_NULL) return out;
+    const auto it = recv_.find(white_);
+    for (int s = 0; s < size_; ++s) {
+        const std::uint64_t got = it == recv_.end() ? 0 : it->second[static_cast<std::size_t>(s)];
+        if (got < expected_[static_cast<std::size_t>(s)]) {
+            out.push_back(s);
+        }
+    }
+    return out;
+}
+
+snapshot_outcome protocol::take_outcome() {
+    const std::lock_guard<std::mutex> lock(mu_);
+    snapshot_outcome out;
+    out.color = color_;
+    out.aborted = abort_in_ != 0;
+    out.why = aborted_ ? why_ : (out.aborted ? "another rank aborted this epoch" : "");
+    out.channel.messages = std::move(log_);
+    out.channel.sent_white = sent_white_;
+    out.channel.recv_before = recv_before_;
+    const auto& got = counts(recv_, white_);
+    out.channel.logged.resize(static_cast<std::size_t>(size_));
+    for (int s = 0; s < size_; ++s) {
+        out.channel.logged[static_cast<std::size_t>(s)] =
+            got[static_cast<std::size_t>(s)] - recv_before_[static_cast<std::size_t>(s)];
+    }
+    log_.clear();
+    sent_.erase(white_);
+    recv_.erase(white_);
+    phase_ = phase::idle;
+    return out;
+}
+
+}  // namespace cairn::detail

@@ -1,0 +1,108 @@
+// Mattern's snapshot protocol at application safe points: colors, per-color message counters,
+// the channel log of late (white) messages, detection of early (red-at-white) messages, and
+// completion by MPI_Ialltoall of white-send counts plus MPI_Iallreduce of the abort flag.
+#pragma once
+
+#include "../channel.hpp"
+#include "header.hpp"
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace cairn::detail {
+
+/// Outcome of one snapshot's channel phase.
+struct snapshot_outcome {
+    bool aborted = false;
+    std::string why;        ///< reason of an abort (early message, ...)
+    channel_state channel;  ///< this rank's log and counters
+    std::uint32_t color = 0;  ///< color the ranks turned to at this cut
+};
+
+/// Process-wide protocol state. Thread-safe.
+class protocol {
+public:
+    /// The one instance.
+    static protocol& get();
+
+    /// Turns the protocol on (non-blocking mode) for a job of `world_size` ranks. `ctl` is a
+    /// private communicator over MPI_COMM_WORLD for the protocol's collectives.
+    void activate(MPI_Comm ctl, int world_size, int world_rank);
+    /// Turns it off (at MPI_Finalize). Pending collectives are completed first.
+    void deactivate();
+    /// True when messages carry headers.
+    [[nodiscard]] bool active() const { return active_; }
+
+    /// Sender side: header for a message to world rank `dest_world`; counts it.
+    msg_header on_send(int dest_world);
+    /// A send with this header was cancelled: uncount it.
+    void on_send_cancelled(const msg_header& h, int dest_world);
+
+    /// Receiver side, once the header is known. `packed_payload` yields the message's data as
+    /// MPI_Pack bytes; it is called only if the message must be logged.
+    void on_receive(const msg_header& h, std::uint32_t comm_id, int src_world, int source,
+                    int tag, const std::function<std::vector<unsigned char>()>& packed_payload);
+
+    /// True if a snapshot's channel phase is under way on this rank.
+    [[nodiscard]] bool busy() const;
+
+    /// Turns red at the agreed safe point (collective in the sense that every rank calls it at
+    /// the same safe point). Requires !busy().
+    void cut();
+
+    /// Drives the completion; true once the outcome is ready (then call take_outcome()).
+    bool progress();
+
+    /// World ranks from which white messages are still missing (for pulling).
+    [[nodiscard]] std::vector<int> missing_sources() const;
+
+    /// The outcome of the finished snapshot; the protocol becomes idle.
+    snapshot_outcome take_outcome();
+
+    /// Current color.
+    [[nodiscard]] std::uint32_t color() const { return color_; }
+    /// Sets the color (restart: all ranks resume at the restored color).
+    void set_color(std::uint32_t c);
+
+    /// Counts of early messages (aborts) and logged messages since activation.
+    [[nodiscard]] std::uint64_t early_messages() const { return early_total_; }
+
+private:
+    enum class phase { idle, collecting, finishing, done };
+    std::vector<std::uint64_t>& counts(std::map<std::uint32_t, std::vector<std::uint64_t>>& m,
+                                       std::uint32_t color);
+
+    mutable std::mutex mu_;
+    bool active_ = false;
+    MPI_Comm ctl_ = MPI_COMM_NULL;
+    int size_ = 0;
+    int rank_ = 0;
+    std::uint32_t color_ = 0;
+    std::uint32_t seq_ = 0;
+    std::map<std::uint32_t, std::vector<std::uint64_t>> sent_;  // color -> [dest]
+    std::map<std::uint32_t, std::vector<std::uint64_t>> recv_;  // color -> [src]
+    bool early_ = false;  // an early message arrived while white for the next cut
+    std::string early_why_;
+    std::uint64_t early_total_ = 0;
+
+    phase phase_ = phase::idle;
+    std::uint32_t white_ = 0;  // color being snapshotted (white for the cut in progress)
+    std::vector<std::uint64_t> sent_white_;
+    std::vector<std::uint64_t> recv_before_;
+    std::vector<std::uint64_t> expected_;
+    std::vector<logged_message> log_;
+    bool aborted_ = false;
+    std::string why_;
+    int abort_in_ = 0;
+    int abort_out_ = 0;
+    MPI_Request alltoall_ = MPI_REQUEST_NULL;
+    MPI_Request allreduce_ = MPI_REQUEST_NULL;
+};
+
+}  // namespace cairn::detail

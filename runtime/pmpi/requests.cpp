@@ -1,0 +1,105 @@
+#include "requests.hpp"
+
+#include "comm_ids.hpp"
+#include "piggyback.hpp"
+#include "protocol.hpp"
+
+namespace cairn::detail {
+
+tracked_request::~tracked_request() {
+    int fin = 0;
+    PMPI_Finalized(&fin);
+    if (stype != MPI_DATATYPE_NULL && fin == 0) PMPI_Type_free(&stype);
+}
+
+request_table& request_table::get() {
+    static request_table t;  // NOLINT: process-wide by nature
+    return t;
+}
+
+void request_table::add(MPI_Request r, std::unique_ptr<tracked_request> t) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    map_[r] = std::move(t);
+}
+
+tracked_request* request_table::find(MPI_Request r) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    const auto it = map_.find(r);
+    return it == map_.end() ? nullptr : it->second.get();
+}
+
+std::unique_ptr<tracked_request> request_table::remove(MPI_Request r) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    const auto it = map_.find(r);
+    if (it == map_.end()) return nullptr;
+    auto out = std::move(it->second);
+    map_.erase(it);
+    return out;
+}
+
+std::size_t request_table::size() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return map_.size();
+}
+
+bool is_tracked(MPI_Request r) {
+    return r != MPI_REQUEST_NULL && request_table::get().find(r) != nullptr;
+}
+
+int finish_request(MPI_Request before, MPI_Status* st) {
+    auto& table = request_table::get();
+    tracked_request* t = table.find(before);
+    if (t == nullptr) return MPI_SUCCESS;
+    int rc = MPI_SUCCESS;
+    if (t->what == tracked_request::kind::queued) {
+        const queued_message& m = *t->delivered;
+        st->MPI_SOURCE = m.source;
+        st->MPI_TAG = m.tag;
+        st->MPI_ERROR = MPI_SUCCESS;
+        set_payload_count(st, static_cast<std::int64_t>(m.payload.size()));
+    } else if (t->what == tracked_request::kind::recv) {
+        int cancelled = 0;
+        PMPI_Test_cancelled(st, &cancelled);
+        if (cancelled == 0 && st->MPI_SOURCE != MPI_PROC_NULL) {
+            MPI_Count got = 0;
+            PMPI_Get_elements_x(st, MPI_BYTE, &got);
+            msg_header h;
+            std::int64_t payload = 0;
+            if (t->packed) {
+                payload = unpack_message(t->bounce.data(), static_cast<int>(got), h,
+                                         const_cast<void*>(t->ubuf), t->ucount, t->utype, t->comm);
+            } else {
+                h = t->hdr;
+                payload = static_cast<std::int64_t>(got) - header_bytes;
+            }
+            if (payload < 0) payload = 0;
+            const comm_info& ci = info_of(t->comm);
+            const int src_world = st->MPI_SOURCE >= 0 &&
+                                          static_cast<std::size_t>(st->MPI_SOURCE) < ci.world_rank.size()
+                                      ? ci.world_rank[static_cast<std::size_t>(st->MPI_SOURCE)]
+                                      : -1;
+            const std::int64_t pb = payload;
+            tracked_request* tr = t;
+            protocol::get().on_receive(h, ci.id, src_world, st->MPI_SOURCE, st->MPI_TAG, [&] {
+                if (tr->packed) {
+                    return std::vector<unsigned char>(tr->bounce.begin() + header_bytes,
+                                                      tr->bounce.begin() + header_bytes + pb);
+                }
+                return pack_payload(tr->ubuf, pb, tr->ucount, tr->utype, tr->comm);
+            });
+            set_payload_count(st, payload);
+        }
+    } else {  // send
+        int cancelled = 0;
+        PMPI_Test_cancelled(st, &cancelled);
+        if (cancelled != 0) {
+            const msg_header h = t->packed ? *reinterpret_cast<const msg_header*>(t->bounce.data())
+                                           : t->hdr;
+            protocol::get().on_send_cancelled(h, t->dest_world);
+        }
+    }
+    if (!t->persistent) table.remove(before);
+    return rc;
+}
+
+}  // namespace cairn::detail

@@ -1,0 +1,66 @@
+// What cairn remembers about the application's non-blocking requests until they complete.
+#pragma once
+
+#include "header.hpp"
+#include "queue.hpp"
+
+#include <mpi.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace cairn::detail {
+
+/// One tracked request.
+struct tracked_request {
+    enum class kind { send, recv, queued } what = kind::send;
+    bool persistent = false;
+    bool packed = false;                  ///< small-message path (bounce buffer)
+    std::vector<unsigned char> bounce;    ///< send: [header|data]; recv: receive area
+    msg_header hdr;                       ///< header storage for the struct path
+    MPI_Datatype stype = MPI_DATATYPE_NULL;  ///< struct type of the large path
+    const void* ubuf = nullptr;           ///< application buffer
+    int ucount = 0;
+    MPI_Datatype utype = MPI_DATATYPE_NULL;
+    MPI_Comm comm = MPI_COMM_NULL;
+    int dest_world = -1;                  ///< send: destination in MPI_COMM_WORLD
+    std::optional<queued_message> delivered;  ///< queued: the message handed to the application
+
+    ~tracked_request();
+    tracked_request() = default;
+    tracked_request(const tracked_request&) = delete;
+    tracked_request& operator=(const tracked_request&) = delete;
+};
+
+/// Table keyed by the MPI_Request handle value.
+class request_table {
+public:
+    static request_table& get();
+
+    void add(MPI_Request r, std::unique_ptr<tracked_request> t);
+    /// Non-owning lookup (nullptr if untracked).
+    tracked_request* find(MPI_Request r);
+    /// Removes and returns the record.
+    std::unique_ptr<tracked_request> remove(MPI_Request r);
+    /// Number of active application requests (reported when pending across a safe point).
+    [[nodiscard]] std::size_t size() const;
+    [[nodiscard]] bool empty() const { return size() == 0; }
+
+private:
+    mutable std::mutex mu_;
+    std::unordered_map<MPI_Request, std::unique_ptr<tracked_request>> map_;
+};
+
+/// Completes the bookkeeping of a finished request: for receives reads the header, unpacks,
+/// logs late messages and fixes the status; for sends frees the bounce buffer; for queued
+/// deliveries fills the status. `before` is the handle value before MPI completed it. Returns an
+/// MPI error code to report (MPI_SUCCESS normally).
+int finish_request(MPI_Request before, MPI_Status* st);
+
+/// True if `r` is tracked (a cheap test used by the Wait/Test wrappers).
+bool is_tracked(MPI_Request r);
+
+}  // namespace cairn::detail

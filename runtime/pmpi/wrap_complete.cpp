@@ -1,0 +1,205 @@
+// Interposed completion calls: after MPI completes a tracked request, cairn reads the header of a
+// received message, unpacks it, logs it if it is a late message, and fixes the status.
+#include "intercept.hpp"
+#include "piggyback.hpp"
+#include "requests.hpp"
+
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+using namespace cairn::detail;
+
+namespace {
+
+bool tracking() { return protocol::get().active() && !in_internal_scope(); }
+
+// Copies of the handles before MPI may reset them to MPI_REQUEST_NULL.
+std::vector<MPI_Request> snapshot(int n, const MPI_Request* reqs) {
+    return {reqs, reqs + n};
+}
+
+int finish_one(MPI_Request before, MPI_Status* st) {
+    if (!is_tracked(before)) return MPI_SUCCESS;
+    return finish_request(before, st);
+}
+
+}  // namespace
+
+extern "C" {
+
+int MPI_Wait(MPI_Request* req, MPI_Status* status) {
+    if (!tracking() || !is_tracked(*req)) return PMPI_Wait(req, status);
+    const MPI_Request before = *req;
+    MPI_Status local;
+    MPI_Status* st = status == MPI_STATUS_IGNORE ? &local : status;
+    const int rc = PMPI_Wait(req, st);
+    if (rc != MPI_SUCCESS) return rc;
+    return finish_one(before, st);
+}
+
+int MPI_Test(MPI_Request* req, int* flag, MPI_Status* status) {
+    if (!tracking() || !is_tracked(*req)) return PMPI_Test(req, flag, status);
+    const MPI_Request before = *req;
+    MPI_Status local;
+    MPI_Status* st = status == MPI_STATUS_IGNORE ? &local : status;
+    const int rc = PMPI_Test(req, flag, st);
+    if (rc != MPI_SUCCESS || *flag == 0) return rc;
+    return finish_one(before, st);
+}
+
+int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[]) {
+    if (!tracking()) return PMPI_Waitall(n, reqs, statuses);
+    const auto before = snapshot(n, reqs);
+    std::vector<MPI_Status> local;
+    MPI_Status* sts = statuses;
+    if (statuses == MPI_STATUSES_IGNORE) {
+        local.resize(static_cast<std::size_t>(n));
+        sts = local.data();
+    }
+    const int rc = PMPI_Waitall(n, reqs, sts);
+    if (rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) return rc;
+    for (int i = 0; i < n; ++i) finish_one(before[static_cast<std::size_t>(i)], &sts[i]);
+    return rc;
+}
+
+int MPI_Testall(int n, MPI_Request reqs[], int* flag, MPI_Status statuses[]) {
+    if (!tracking()) return PMPI_Testall(n, reqs, flag, statuses);
+    const auto before = snapshot(n, reqs);
+    std::vector<MPI_Status> local;
+    MPI_Status* sts = statuses;
+    if (statuses == MPI_STATUSES_IGNORE) {
+        local.resize(static_cast<std::size_t>(n));
+        sts = local.data();
+    }
+    const int rc = PMPI_Testall(n, reqs, flag, sts);
+    if ((rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) || *flag == 0) return rc;
+    for (int i = 0; i < n; ++i) finish_one(before[static_cast<std::size_t>(i)], &sts[i]);
+    return rc;
+}
+
+int MPI_Waitany(int n, MPI_Request reqs[], int* index, MPI_Status* status) {
+    if (!tracking()) return PMPI_Waitany(n, reqs, index, status);
+    const auto before = snapshot(n, reqs);
+    MPI_Status local;
+    MPI_Status* st = status == MPI_STATUS_IGNORE ? &local : status;
+    const int rc = PMPI_Waitany(n, reqs, index, st);
+    if (rc != MPI_SUCCESS || *index == MPI_UNDEFINED) return rc;
+    return finish_one(before[static_cast<std::size_t>(*index)], st);
+}
+
+int MPI_Testany(int n, MPI_Request reqs[], int* index, int* flag, MPI_Status* status) {
+    if (!tracking()) return PMPI_Testany(n, reqs, index, flag, status);
+    const auto before = snapshot(n, reqs);
+    MPI_Status local;
+    MPI_Status* st = status == MPI_STATUS_IGNORE ? &local : status;
+    const int rc = PMPI_Testany(n, reqs, index, flag, st);
+    if (rc != MPI_SUCCESS || *flag == 0 || *index == MPI_UNDEFINED) return rc;
+    return finish_one(before[static_cast<std::size_t>(*index)], st);
+}
+
+int MPI_Waitsome(int n, MPI_Request reqs[], int* outcount, int indices[], MPI_Status statuses[]) {
+    if (!tracking()) return PMPI_Waitsome(n, reqs, outcount, indices, statuses);
+    const auto before = snapshot(n, reqs);
+    std::vector<MPI_Status> local;
+    MPI_Status* sts = statuses;
+    if (statuses == MPI_STATUSES_IGNORE) {
+        local.resize(static_cast<std::size_t>(n));
+        sts = local.data();
+    }
+    const int rc = PMPI_Waitsome(n, reqs, outcount, indices, sts);
+    if ((rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) || *outcount == MPI_UNDEFINED) return rc;
+    for (int k = 0; k < *outcount; ++k) {
+        finish_one(before[static_cast<std::size_t>(indices[k])], &sts[k]);
+    }
+    return rc;
+}
+
+int MPI_Testsome(int n, MPI_Request reqs[], int* outcount, int indices[], MPI_Status statuses[]) {
+    if (!tracking()) return PMPI_Testsome(n, reqs, outcount, indices, statuses);
+    const auto before = snapshot(n, reqs);
+    std::vector<MPI_Status> local;
+    MPI_Status* sts = statuses;
+    if (statuses == MPI_STATUSES_IGNORE) {
+        local.resize(static_cast<std::size_t>(n));
+        sts = local.data();
+    }
+    const int rc = PMPI_Testsome(n, reqs, outcount, indices, sts);
+    if ((rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) || *outcount == MPI_UNDEFINED) return rc;
+    for (int k = 0; k < *outcount; ++k) {
+        finish_one(before[static_cast<std::size_t>(indices[k])], &sts[k]);
+    }
+    return rc;
+}
+
+int MPI_Request_get_status(MPI_Request req, int* flag, MPI_Status* status) {
+    if (!tracking() || !is_tracked(req)) return PMPI_Request_get_status(req, flag, status);
+    const int rc = PMPI_Request_get_status(req, flag, status);
+    if (rc != MPI_SUCCESS || *flag == 0 || status == MPI_STATUS_IGNORE) return rc;
+    tracked_request* t = request_table::get().find(req);
+    if (t != nullptr && t->what == tracked_request::kind::queued) {
+        status->MPI_SOURCE = t->delivered->source;
+        status->MPI_TAG = t->delivered->tag;
+        set_payload_count(status, static_cast<std::int64_t>(t->delivered->payload.size()));
+    } else if (t != nullptr && t->what == tracked_request::kind::recv) {
+        MPI_Count got = 0;
+        PMPI_Get_elements_x(status, MPI_BYTE, &got);
+        set_payload_count(status, got >= header_bytes ? got - header_bytes : 0);
+    }
+    return rc;
+}
+
+int MPI_Start(MPI_Request* req) {
+    if (tracking()) {
+        if (tracked_request* t = request_table::get().find(*req);
+            t != nullptr && t->what == tracked_request::kind::send) {
+            const msg_header h = protocol::get().on_send(t->dest_world);
+            if (t->packed) {
+                std::vector<unsigned char> fresh;
+                pack_message(h, t->ubuf, t->ucount, t->utype, t->comm, fresh);
+                std::memcpy(t->bounce.data(), fresh.data(), fresh.size());
+            } else {
+                t->hdr = h;
+            }
+        }
+    }
+    return PMPI_Start(req);
+}
+
+int MPI_Startall(int n, MPI_Request reqs[]) {
+    for (int i = 0; i < n; ++i) {
+        const int rc = MPI_Start(&reqs[i]);
+        if (rc != MPI_SUCCESS) return rc;
+    }
+    return MPI_SUCCESS;
+}
+
+int MPI_Cancel(MPI_Request* req) {
+    // The status seen at completion tells whether the cancel succeeded; finish_request then
+    // uncounts a cancelled send.
+    return PMPI_Cancel(req);
+}
+
+int MPI_Request_free(MPI_Request* req) {
+    if (tracking() && is_tracked(*req)) {
+        tracked_request* t = request_table::get().find(*req);
+        if (t != nullptr && t->persistent) {
+            const MPI_Request before = *req;
+            const int rc = PMPI_Request_free(req);
+            request_table::get().remove(before);
+            return rc;
+        }
+        // An active request freed by the application: MPI completes it later, unseen. A send's
+        // bounce buffer must outlive it, so the record moves to a list that lives until exit
+        // (its handle value may be reused by MPI for another request at once).
+        static std::vector<std::unique_ptr<tracked_request>> freed;  // NOLINT
+        static std::mutex mu;                                           // NOLINT
+        auto rec = request_table::get().remove(*req);
+        const std::lock_guard<std::mutex> lock(mu);
+        freed.push_back(std::move(rec));
+    }
+    return PMPI_Request_free(req);
+}
+
+}  // extern "C"

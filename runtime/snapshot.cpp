@@ -1,0 +1,272 @@
+// Non-blocking checkpoints: copy to staging at the agreed safe point, turn red, let the channel
+// phase complete in the background, then hand the snapshot to the I/O thread.
+#include "error.hpp"
+#include "pmpi/comm_ids.hpp"
+#include "pmpi/header.hpp"
+#include "pmpi/protocol.hpp"
+#include "pmpi/queue.hpp"
+#include "pmpi/requests.hpp"
+#include "runtime.hpp"
+
+#include <sched.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+namespace cairn::detail {
+
+namespace {
+
+constexpr double pull_after_seconds = 0.05;
+
+// Copies a buffer's block into packed (row-major, halo-free) memory.
+void pack_block(const buffer_desc& b, unsigned char* out) {
+    const std::size_t esz = type_size(b.elem);
+    const auto* base = static_cast<const unsigned char*>(b.data);
+    if (b.contiguous()) {
+        if (b.bytes() > 0) std::memcpy(out, base, b.bytes());
+        return;
+    }
+    const int nd = b.ndims;
+    std::array<std::uint64_t, 3> ext{1, 1, 1};
+    std::array<std::uint64_t, 3> msh{1, 1, 1};
+    std::array<std::uint64_t, 3> mof{0, 0, 0};
+    for (int d = 0; d < nd; ++d) {
+        ext[3 - nd + d] = b.extent[d];
+        msh[3 - nd + d] = b.mem_shape[d];
+        mof[3 - nd + d] = b.mem_offset[d];
+    }
+    const std::size_t row = ext[2] * esz;
+    for (std::uint64_t i = 0; i < ext[0]; ++i) {
+        for (std::uint64_t j = 0; j < ext[1]; ++j) {
+            const std::uint64_t e = ((mof[0] + i) * msh[1] + (mof[1] + j)) * msh[2] + mof[2];
+            std::memcpy(out, base + e * esz, row);
+            out += row;
+        }
+    }
+}
+
+}  // namespace
+
+void append_stats_log(const config& cfg, const checkpoint_meta& meta, const commit_result& res) {
+    std::ofstream out(cfg.dir + "/stats.log", std::ios::app);
+    if (!out) return;
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "epoch=%llu time=%s mode=%s bytes=%llu stall_s=%.6f write_s=%.6f "
+                  "messages_logged=%llu aborted_epochs=%llu staging_waits=%llu safe_point=%llu\n",
+                  static_cast<unsigned long long>(res.epoch), meta.time_iso.c_str(),
+                  meta.stats.nonblocking != 0 ? "nonblocking" : "blocking",
+                  static_cast<unsigned long long>(meta.stats.bytes), meta.stats.stall_seconds,
+                  res.seconds, static_cast<unsigned long long>(meta.stats.messages_logged),
+                  static_cast<unsigned long long>(meta.stats.aborted_epochs),
+                  static_cast<unsigned long long>(meta.stats.staging_waits),
+                  static_cast<unsigned long long>(meta.safe_point));
+    out << line;
+}
+
+void runtime::stage_buffers() {
+    const auto& bufs = reg_.buffers();
+    staging_.resize(bufs.size());
+    staged_.clear();
+    for (std::size_t i = 0; i < bufs.size(); ++i) {
+        const buffer_desc& b = bufs[i];
+        auto& mem = staging_[i];
+        mem.resize(b.bytes());
+        pack_block(b, mem.data());
+        buffer_desc d = b;
+        d.data = mem.data();
+        if (d.kind == buffer_kind::distributed) {
+            d.mem_shape = d.extent;
+            d.mem_offset = {0, 0, 0};
+        }
+        staged_.push_back(d);
+    }
+}
+
+void runtime::pull_messages() {
+    const std::vector<int> missing = protocol::get().missing_sources();
+    if (missing.empty()) return;
+    for (MPI_Comm comm : known_comms()) {
+        const comm_info& ci = info_of(comm);
+        if (ci.inter) continue;
+        for (const int src_world : missing) {
+            int src = -1;
+            for (std::size_t r = 0; r < ci.world_rank.size(); ++r) {
+                if (ci.world_rank[r] == src_world) src = static_cast<int>(r);
+            }
+            if (src < 0) continue;
+            for (;;) {
+                int flag = 0;
+                MPI_Message msg = MPI_MESSAGE_NULL;
+                MPI_Status st;
+                PMPI_Improbe(src, MPI_ANY_TAG, comm, &flag, &msg, &st);
+                if (flag == 0) break;
+                int bytes = 0;
+                PMPI_Get_count(&st, MPI_BYTE, &bytes);
+                std::vector<unsigned char> buf(static_cast<std::size_t>(bytes));
+                PMPI_Mrecv(buf.data(), bytes, MPI_PACKED, &msg, &st);
+                if (bytes < header_bytes) continue;  // not a cairn message: cannot happen
+                msg_header h;
+                std::memcpy(&h, buf.data(), header_bytes);
+                std::vector<unsigned char> payload(buf.begin() + header_bytes, buf.end());
+                protocol::get().on_receive(h, ci.id, src_world, src, st.MPI_TAG,
+                                           [&] { return payload; });
+                message_queue::get().push({ci.id, src, st.MPI_TAG, std::move(payload)});
+                if (h.color + 1 != protocol::get().color()) break;  // a red one: none white left
+            }
+        }
+    }
+}
+
+void runtime::finish_snapshot() {
+    snapshot_outcome out = protocol::get().take_outcome();
+    const pending_snapshot p = *pending_;
+    pending_.reset();
+    if (out.aborted) {
+        ++aborted_since_commit_;
+        log(1, "snapshot at safe point " + std::to_string(p.safe_point) +
+                   " aborted, nothing committed: " + out.why);
+        commit_result r;
+        r.error = "snapshot at safe point " + std::to_string(p.safe_point) + " aborted: " + out.why;
+        last_result_ = r;
+        if (p.exit_after) exit_retry_ = true;  // ask again for checkpoint-and-exit
+        return;
+    }
+    checkpoint_meta meta = base_meta();
+    meta.safe_point = p.safe_point;
+    meta.color = out.color;
+    meta.stats.nonblocking = 1;
+    meta.stats.aborted_epochs = aborted_since_commit_;
+    meta.stats.staging_waits = staging_waits_;
+    meta.stats.write_seconds = last_write_seconds_;
+    auto w = std::make_shared<write_state>();
+    w->exit_after = p.exit_after;
+    writing_ = w;
+    std::vector<buffer_desc> bufs = p.in_place ? reg_.buffers() : staged_;
+    const bool scan_first = !scanned_;
+    scanned_ = true;
+    const double stall = p.stall;
+    const std::uint64_t local_bytes = reg_.local_bytes();
+    io_thread_->submit([this, w, meta, bufs = std::move(bufs), chan = std::move(out.channel),
+                        stall, local_bytes, scan_first]() mutable {
+        try {
+            if (scan_first) ckpt_->scan();
+            double stall_max = 0;
+            unsigned long long sums[2] = {local_bytes, chan.messages.size()};
+            unsigned long long tot[2] = {0, 0};
+            MPI_Allreduce(&stall, &stall_max, 1, MPI_DOUBLE, MPI_MAX, io_.get());
+            MPI_Allreduce(sums, tot, 2, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());
+            meta.stats.stall_seconds = stall_max;
+            meta.stats.bytes = tot[0];
+            meta.stats.messages_logged = tot[1];
+            w->result = ckpt_->write(meta, bufs, chan);
+            w->stats = meta.stats;
+            if (w->result.ok && rank_ == 0) append_stats_log(cfg_, meta, w->result);
+        } catch (const std::exception& e) {
+            w->result.ok = false;
+            w->result.error = e.what();
+        }
+        w->done = true;
+    });
+}
+
+void runtime::collect_write(bool wait) {
+    if (!writing_) return;
+    if (wait) {
+        while (!writing_->done) {
+            if (protocol::get().busy()) protocol::get().progress();
+            sched_yield();
+        }
+    } else if (!writing_->done) {
+        return;
+    }
+    const std::shared_ptr<write_state> w = std::move(writing_);
+    writing_.reset();
+    last_write_seconds_ = w->result.seconds;
+    last_result_ = w->result;
+    if (w->result.ok) {
+        epoch_ = w->result.epoch;
+        aborted_since_commit_ = 0;
+    }
+    if (w->exit_after) {
+        exit_ = true;
+        log(1, std::string("checkpoint-and-exit requested by a signal: ") +
+                   (w->result.ok ? "checkpoint committed" : "checkpoint FAILED") +
+                   "; the application should now leave its main loop");
+    }
+    handle_result(w->result, false);
+}
+
+void runtime::wait_snapshot_done() {
+    while (pending_) {
+        if (protocol::get().progress()) {
+            finish_snapshot();
+            break;
+        }
+        pull_messages();
+        sched_yield();
+    }
+}
+
+void runtime::poll_background() {
+    if (pending_) {
+        if (protocol::get().progress()) {
+            finish_snapshot();
+        } else {
+            const double waited = MPI_Wtime() - pending_->cut_time;
+            if (waited > pull_after_seconds) pull_messages();
+            if (waited > cfg_.epoch_timeout && !pending_->warned) {
+                pending_->warned = true;
+                log(0, "warning: the snapshot taken at safe point " +
+                           std::to_string(pending_->safe_point) + " has not completed after " +
+                           std::to_string(static_cast<int>(waited)) +
+                           " s (white messages still in flight)");
+            }
+        }
+    }
+    collect_write(false);
+}
+
+void runtime::start_snapshot(trigger why, bool exit_after) {
+    const double t0 = MPI_Wtime();
+    check_registration_agrees("checkpoint");
+    wait_snapshot_done();  // one snapshot at a time
+    if (writing_ && !writing_->done) {
+        ++staging_waits_;  // the staging copy is still being written
+        log(2, "waiting for the previous checkpoint write to finish (staging memory in use)");
+    }
+    collect_write(true);
+    const std::size_t pending_requests = request_table::get().size();
+    if (pending_requests > 0) {
+        log(1, "warning: " + std::to_string(pending_requests) +
+                   " application request(s) pending across the safe point at " +
+                   std::to_string(index_) + " on rank 0; a restart from this checkpoint will "
+                   "not re-create them");
+    }
+    pending_snapshot p;
+    p.safe_point = index_;
+    p.exit_after = exit_after;
+    p.in_place = reg_.local_bytes() > cfg_.staging_limit;
+    if (p.in_place) {
+        ++staging_waits_;
+        log(1, "registered state exceeds staging_limit: this checkpoint blocks until written");
+    } else {
+        stage_buffers();
+    }
+    protocol::get().cut();
+    p.cut_time = MPI_Wtime();
+    p.stall = p.cut_time - t0;
+    pending_ = p;
+    log(2, std::string("snapshot cut at safe point ") + std::to_string(index_) + " (" +
+               (why == trigger::steps ? "steps" : why == trigger::signal ? "signal" : "request") +
+               ")");
+    if (p.in_place || exit_after) {
+        wait_snapshot_done();
+        collect_write(true);
+    }
+    sched_->record(p.in_place ? MPI_Wtime() - t0 : p.stall, last_write_seconds_, MPI_Wtime());
+}
+
+}  // namespace cairn::detail
