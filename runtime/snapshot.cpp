@@ -206,6 +206,13 @@ void runtime::wait_snapshot_done() {
             break;
         }
         pull_messages();
+        const double waited = MPI_Wtime() - pending_->cut_time;
+        if (waited > cfg_.epoch_timeout && !pending_->warned) {
+            pending_->warned = true;
+            protocol::get().give_up("not complete after epoch_timeout (" +
+                                    std::to_string(static_cast<int>(waited)) +
+                                    " s): white messages still in flight");
+        }
         sched_yield();
     }
 }
@@ -219,10 +226,9 @@ void runtime::poll_background() {
             if (waited > pull_after_seconds) pull_messages();
             if (waited > cfg_.epoch_timeout && !pending_->warned) {
                 pending_->warned = true;
-                log(0, "warning: the snapshot taken at safe point " +
-                           std::to_string(pending_->safe_point) + " has not completed after " +
-                           std::to_string(static_cast<int>(waited)) +
-                           " s (white messages still in flight)");
+                protocol::get().give_up("not complete after epoch_timeout (" +
+                                        std::to_string(static_cast<int>(waited)) +
+                                        " s): white messages still in flight");
             }
         }
     }

@@ -5,6 +5,8 @@
 #include "protocol.hpp"
 #include "queue.hpp"
 
+#include <cstdio>
+
 namespace cairn::detail {
 
 namespace {
@@ -22,6 +24,16 @@ std::string requested_mode() {
     }
 }
 
+namespace {
+int requested_verbosity() {
+    try {
+        return load_config("", cairn_environment()).verbose;
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+}  // namespace
+
 void layer_init(int provided) {
     if (initialized) return;
     initialized = true;
@@ -34,6 +46,10 @@ void layer_init(int provided) {
     PMPI_Comm_rank(MPI_COMM_WORLD, &rank);
     PMPI_Comm_dup(MPI_COMM_WORLD, &ctl);
     protocol::get().activate(ctl, size, rank);
+    if (rank == 0 && requested_verbosity() >= 2) {
+        std::fprintf(stderr, "cairn: MPI interposition active (non-blocking snapshots) on %d ranks\n",
+                     size);
+    }
 }
 
 void layer_finalize() {

@@ -23,6 +23,11 @@ bool dense_named(MPI_Datatype dt, int* size) {
 
 }  // namespace
 
+bool dense_type(MPI_Datatype dt) {
+    int size = 0;
+    return dense_named(dt, &size);
+}
+
 std::int64_t data_bytes(int count, MPI_Datatype dt) {
     MPI_Count size = 0;
     PMPI_Type_size_x(dt, &size);

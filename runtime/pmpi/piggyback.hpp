@@ -15,8 +15,17 @@ namespace cairn::detail {
 /// Bytes of `count` elements of `dt` (MPI_Type_size).
 std::int64_t data_bytes(int count, MPI_Datatype dt);
 
-/// True if the packed form should be used for this many payload bytes.
+/// True if the packed form should be used for sending this many payload bytes.
 inline bool use_packed(std::int64_t bytes) { return bytes <= pack_threshold; }
+
+/// True if `dt` is a predefined type with dense elements (memcpy is its MPI_Pack).
+bool dense_type(MPI_Datatype dt);
+
+/// True if a receive of `count` x `dt` should use a packed bounce buffer. Derived datatypes use
+/// the struct path, where MPI itself fills a partly received last element as plain MPI does.
+inline bool receive_packed(int count, MPI_Datatype dt) {
+    return dense_type(dt) && use_packed(data_bytes(count, dt));
+}
 
 /// Builds [header | data] into `out`.
 void pack_message(const msg_header& h, const void* buf, int count, MPI_Datatype dt, MPI_Comm comm,

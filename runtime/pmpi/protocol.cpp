@@ -13,6 +13,7 @@ void protocol::activate(MPI_Comm ctl, int world_size, int world_rank) {
     const std::lock_guard<std::mutex> lock(mu_);
     ctl_ = ctl;
     size_ = world_size;
+    outstanding_.assign(static_cast<std::size_t>(world_size), 0);
     rank_ = world_rank;
     active_ = true;
 }
@@ -64,8 +65,15 @@ void protocol::on_receive(const msg_header& h, std::uint32_t comm_id, int src_wo
         if (src_world < 0 || src_world >= size_) return;
         ++counts(recv_, h.color)[static_cast<std::size_t>(src_world)];
         if (h.color == color_) return;  // same color: an ordinary message
-        if (h.color + 1 == color_ && phase_ != phase::idle && h.color == white_) {
+        const bool collecting = phase_ != phase::idle;
+        if (h.color + 1 == color_ && collecting && h.color == white_) {
             need_log = true;  // late: sent before the sender's cut, received after ours
+        } else if (h.color < color_) {
+            // A straggler of an aborted epoch: expected by no counter but `outstanding_`.
+            auto& o = outstanding_[static_cast<std::size_t>(src_world)];
+            if (o > 0) --o;
+            if (!collecting) return;  // received before the next cut: part of the state
+            need_log = true;          // received after this cut: channel state
         } else if (h.color == color_ + 1) {
             ++early_total_;
             if (!early_) {
@@ -75,7 +83,7 @@ void protocol::on_receive(const msg_header& h, std::uint32_t comm_id, int src_wo
             }
             return;
         } else {
-            return;  // an older color cannot arrive after its snapshot completed
+            return;
         }
     }
     if (need_log) payload = packed_payload();
@@ -126,7 +134,8 @@ bool protocol::progress() {
         if (done == 0) return false;
         const auto& got = counts(recv_, white_);
         for (int s = 0; s < size_; ++s) {
-            if (got[static_cast<std::size_t>(s)] < expected_[static_cast<std::size_t>(s)]) return false;
+            const auto i = static_cast<std::size_t>(s);
+            if (got[i] < expected_[i] || outstanding_[i] > 0) return false;
         }
         abort_out_ = aborted_ ? 1 : 0;
         PMPI_Iallreduce(&abort_out_, &abort_in_, 1, MPI_INT, MPI_MAX, ctl_, &allreduce_);
@@ -148,11 +157,21 @@ std::vector<int> protocol::missing_sources() const {
     const auto it = recv_.find(white_);
     for (int s = 0; s < size_; ++s) {
         const std::uint64_t got = it == recv_.end() ? 0 : it->second[static_cast<std::size_t>(s)];
-        if (got < expected_[static_cast<std::size_t>(s)]) {
+        if (got < expected_[static_cast<std::size_t>(s)] || outstanding_[static_cast<std::size_t>(s)] > 0) {
             out.push_back(s);
         }
     }
     return out;
+}
+
+void protocol::give_up(const std::string& why) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    if (phase_ != phase::collecting || alltoall_ != MPI_REQUEST_NULL) return;
+    aborted_ = true;
+    why_ = why;
+    abort_out_ = 1;
+    PMPI_Iallreduce(&abort_out_, &abort_in_, 1, MPI_INT, MPI_MAX, ctl_, &allreduce_);
+    phase_ = phase::finishing;
 }
 
 snapshot_outcome protocol::take_outcome() {
@@ -169,6 +188,14 @@ snapshot_outcome protocol::take_outcome() {
     for (int s = 0; s < size_; ++s) {
         out.channel.logged[static_cast<std::size_t>(s)] =
             got[static_cast<std::size_t>(s)] - recv_before_[static_cast<std::size_t>(s)];
+    }
+    if (out.aborted) {
+        // White messages that have not arrived stay expected: later snapshots wait for them
+        // and log them.
+        for (int s = 0; s < size_; ++s) {
+            const auto i = static_cast<std::size_t>(s);
+            if (got[i] < expected_[i]) outstanding_[i] += expected_[i] - got[i];
+        }
     }
     log_.clear();
     sent_.erase(white_);

@@ -59,6 +59,11 @@ public:
     /// Drives the completion; true once the outcome is ready (then call take_outcome()).
     bool progress();
 
+    /// Gives up on the snapshot in progress (epoch timeout): this rank joins the completion
+    /// reduction with the abort flag set. Messages still missing are carried over and logged by
+    /// later snapshots when they arrive. No effect before the count exchange has completed.
+    void give_up(const std::string& why);
+
     /// World ranks from which white messages are still missing (for pulling).
     [[nodiscard]] std::vector<int> missing_sources() const;
 
@@ -97,6 +102,7 @@ private:
     std::vector<std::uint64_t> recv_before_;
     std::vector<std::uint64_t> expected_;
     std::vector<logged_message> log_;
+    std::vector<std::uint64_t> outstanding_;  // [src] messages of aborted epochs still to come
     bool aborted_ = false;
     std::string why_;
     int abort_in_ = 0;

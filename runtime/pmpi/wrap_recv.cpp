@@ -38,7 +38,7 @@ int receive_blocking(void* buf, int count, MPI_Datatype dt, int source, int tag,
     int rc = MPI_SUCCESS;
     msg_header h;
     std::int64_t payload = 0;
-    const bool packed = use_packed(data_bytes(count, dt));
+    const bool packed = receive_packed(count, dt);
     thread_local std::vector<unsigned char> bounce;  // NOLINT: reused per thread
     if (packed) {
         bounce.resize(static_cast<std::size_t>(packed_capacity(count, dt, comm)));
@@ -156,7 +156,7 @@ int post_irecv(void* buf, int count, MPI_Datatype dt, int source, int tag, MPI_C
     t->utype = dt;
     t->comm = comm;
     int rc = MPI_SUCCESS;
-    if (use_packed(data_bytes(count, dt))) {
+    if (receive_packed(count, dt)) {
         t->packed = true;
         t->bounce.resize(static_cast<std::size_t>(packed_capacity(count, dt, comm)));
         const int cap = static_cast<int>(t->bounce.size());
