@@ -121,7 +121,47 @@ void write_meta(hid_t fid, const checkpoint_meta& m) {
     write_attr(fid, "interval_delta", m.interval_delta);
     write_attr(fid, "interval_mtbf", m.interval_mtbf);
     write_attr(fid, "interval_t", m.interval_t);
+    write_attr(fid, "color", m.color);
+    write_attr(fid, "stat_bytes", m.stats.bytes);
+    write_attr(fid, "stat_stall_seconds", m.stats.stall_seconds);
+    write_attr(fid, "stat_write_seconds", m.stats.write_seconds);
+    write_attr(fid, "stat_messages_logged", m.stats.messages_logged);
+    write_attr(fid, "stat_aborted_epochs", m.stats.aborted_epochs);
+    write_attr(fid, "stat_staging_waits", m.stats.staging_waits);
+    write_attr(fid, "stat_nonblocking", static_cast<std::int32_t>(m.stats.nonblocking));
 }
+
+namespace {
+
+/// Optional attributes (added after the first files of format 1): missing reads as 0.
+std::uint64_t optional_u64(hid_t fid, const char* name) {
+    return has_attr(fid, name) ? read_u64_attr(fid, name) : 0;
+}
+double optional_f64(hid_t fid, const char* name) {
+    return has_attr(fid, name) ? read_f64_attr(fid, name) : 0.0;
+}
+
+void read_optional(hid_t fid, checkpoint_meta& m, const char*& current) {
+    current = "color";
+    m.color = optional_u64(fid, current);
+    current = "stat_bytes";
+    m.stats.bytes = optional_u64(fid, current);
+    current = "stat_stall_seconds";
+    m.stats.stall_seconds = optional_f64(fid, current);
+    current = "stat_write_seconds";
+    m.stats.write_seconds = optional_f64(fid, current);
+    current = "stat_messages_logged";
+    m.stats.messages_logged = optional_u64(fid, current);
+    current = "stat_aborted_epochs";
+    m.stats.aborted_epochs = optional_u64(fid, current);
+    current = "stat_staging_waits";
+    m.stats.staging_waits = optional_u64(fid, current);
+    current = "stat_nonblocking";
+    m.stats.nonblocking =
+        has_attr(fid, current) ? static_cast<int>(read_i64_attr(fid, current)) : 0;
+}
+
+}  // namespace
 
 corrupt_error corrupt(const std::string& path, const std::string& why) {
     return corrupt_error(make_error("checkpoint " + path + ": " + why).what());
@@ -181,6 +221,7 @@ checkpoint_meta read_meta(hid_t fid, const std::string& path) {
         m.interval_mtbf = read_f64_attr(fid, current);
         current = "interval_t";
         m.interval_t = read_f64_attr(fid, current);
+        read_optional(fid, m, current);
         if (m.nranks <= 0)
             throw corrupt(path, "nranks " + std::to_string(m.nranks) + " is invalid");
         return m;

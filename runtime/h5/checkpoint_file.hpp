@@ -4,6 +4,7 @@
 #pragma once
 
 #include "../buffer.hpp"
+#include "../channel.hpp"
 
 #include <mpi.h>
 
@@ -32,6 +33,10 @@ struct checkpoint_meta {
     double interval_delta = 0;  ///< checkpoint cost δ used by the scheduler [s]
     double interval_mtbf = 0;   ///< job MTBF M used by the scheduler [s]
     double interval_t = 0;      ///< interval T in force [s]
+    /// Epoch color of the snapshot protocol at which ranks resume (0 in files without it).
+    std::uint64_t color = 0;
+    /// Statistics of this checkpoint (root attributes stat_*; 0 in files without them).
+    checkpoint_stats stats;
 };
 
 /// The file is unreadable, foreign, truncated, of an unknown version, or fails a checksum.
@@ -55,12 +60,29 @@ public:
 void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,
                            const std::vector<buffer_desc>& bufs);
 
+/// As above, plus this rank's channel state (logged messages with payload and the per-peer
+/// counters) in /cairn/channel. Counter vectors must be empty or have one entry per rank of
+/// `comm`. The 4-argument overload writes an empty channel state.
+void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,
+                           const std::vector<buffer_desc>& bufs, const channel_state& chan);
+
 /// Collective over `comm`: opens `path`, checks its attributes and that every registered buffer
 /// is present with the same kind, type, shape and (per-rank) count, reads this rank's data into
 /// the buffers and verifies its checksums in the same pass. Throws corrupt_error or
 /// mismatch_error (on every rank where detected; all collective calls are completed first).
+///
+/// The rank count and the blocks of distributed buffers may differ from the writing job when the
+/// file's channel log is empty and every per-rank buffer was replicated (same bytes on every
+/// writer rank): see "Changing the rank count" in docs/file-format.md.
 checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
                                      const std::vector<buffer_desc>& bufs);
+
+/// As above, and fills `chan_out` with this rank's logged messages (payload included, in receive
+/// order) and counters (one entry per rank; zeros where the writer had none), verified against
+/// /cairn/checksum_channel. A file without /cairn/channel, or a restart on another rank count,
+/// gives an empty channel state.
+checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
+                                     const std::vector<buffer_desc>& bufs, channel_state& chan_out);
 
 /// Summary of one dataset for tools.
 struct dataset_summary {
@@ -77,6 +99,8 @@ struct checkpoint_summary {
     checkpoint_meta meta;
     std::vector<dataset_summary> datasets;
     std::uint64_t file_bytes = 0;
+    std::uint64_t channel_messages = 0;  ///< logged messages over all ranks
+    std::uint64_t channel_bytes = 0;     ///< their payload bytes
 };
 
 /// Serial (no MPI needed): reads attributes and dataset descriptions. Throws corrupt_error.
@@ -86,5 +110,22 @@ checkpoint_summary inspect_checkpoint_file(const std::string& path);
 /// Returns the problems found (empty = the file verifies). Throws corrupt_error when the file
 /// cannot be read at all.
 std::vector<std::string> verify_checkpoint_file(const std::string& path);
+
+/// Serial: rank `rank`'s channel state as read_checkpoint_file would restore it, verified against
+/// its channel checksum. Throws corrupt_error (also for a rank outside the file's rank count).
+channel_state read_channel_state(const std::string& path, int rank);
+
+/// Serial: one counter matrix, `which` = "sent_white" | "recv_before" | "logged";
+/// result[r][peer] is rank r's row (empty when the file has no channel group). Throws
+/// corrupt_error, or cairn::error for an unknown `which`.
+std::vector<std::vector<std::uint64_t>> read_channel_counters(const std::string& path,
+                                                              const char* which);
+
+/// Serial: byte offset of dataset `dataset_path` (e.g. "/data/grid") in the file, for tests and
+/// tools that damage or map data. Throws cairn::error if it has no storage.
+std::uint64_t dataset_file_offset(const std::string& path, const std::string& dataset_path);
+
+/// Serial: bytes of file storage allocated for dataset `dataset_path`.
+std::uint64_t dataset_storage_bytes(const std::string& path, const std::string& dataset_path);
 
 }  // namespace cairn::detail

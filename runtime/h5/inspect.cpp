@@ -2,12 +2,13 @@
 #include "checksum.hpp"
 #include "error.hpp"
 #include "h5/attributes.hpp"
+#include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"
+#include "h5/dataset_io.hpp"
 #include "h5/format.hpp"
 #include "h5/mpio.hpp"
 
-#include <cinttypes>
-#include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 namespace cairn::detail {
@@ -83,12 +84,6 @@ dataset_summary describe(hid_t f, const std::string& name, int nranks,
     return s;
 }
 
-std::string hex(std::uint64_t v) {
-    char s[24];
-    std::snprintf(s, sizeof s, "0x%016" PRIx64, v);
-    return s;
-}
-
 /// Reads the packed block of rank r into memory and returns its hash.
 std::uint64_t hash_rank_block(hid_t ds, const dataset_summary& s,
                               const std::vector<std::uint64_t>& table, std::size_t r) {
@@ -132,6 +127,9 @@ checkpoint_summary inspect_checkpoint_file(const std::string& path) {
             std::vector<std::uint64_t> table;
             out.datasets.push_back(describe(f.get(), name, out.meta.nranks, table));
         }
+        const channel_layout ch = read_channel_layout(f.get(), out.meta.nranks);
+        out.channel_messages = ch.messages();
+        out.channel_bytes = ch.bytes();
     } catch (const hdf5_error& e) {
         throw corrupt(path, e.detail());
     }
@@ -173,7 +171,96 @@ std::vector<std::string> verify_checkpoint_file(const std::string& path) {
             problems.push_back("'" + name + "': " + e.detail());
         }
     }
+    try {
+        const channel_layout ch = read_channel_layout(f.get(), meta.nranks);
+        for (int r = 0; r < meta.nranks && ch.present; ++r) {
+            channel_state st;
+            const std::string pr = read_channel(f.get(), ch, meta.nranks, r, H5P_DEFAULT, st);
+            if (!pr.empty()) problems.push_back(pr);
+        }
+    } catch (const hdf5_error& e) {
+        problems.push_back("channel log: " + e.detail());
+    }
     return problems;
+}
+
+channel_state read_channel_state(const std::string& path, int rank) {
+    silence_errors();
+    file f = open_serial(path);
+    const checkpoint_meta meta = read_meta(f.get(), path);
+    if (rank < 0 || rank >= meta.nranks) {
+        throw corrupt(path, "has no rank " + std::to_string(rank) + " (written by " +
+                                std::to_string(meta.nranks) + " ranks)");
+    }
+    channel_state st;
+    std::string problem;
+    try {
+        const channel_layout ch = read_channel_layout(f.get(), meta.nranks);
+        problem = read_channel(f.get(), ch, meta.nranks, rank, H5P_DEFAULT, st);
+    } catch (const hdf5_error& e) {
+        problem = "channel log: " + e.detail();
+    }
+    if (!problem.empty()) throw corrupt(path, problem);
+    return st;
+}
+
+std::vector<std::vector<std::uint64_t>> read_channel_counters(const std::string& path,
+                                                              const char* which) {
+    bool known = false;
+    for (const char* n : counter_names) known = known || std::strcmp(n, which) == 0;
+    if (!known) {
+        throw make_error(std::string("unknown channel counter '") + which +
+                         "' (sent_white, recv_before or logged)");
+    }
+    silence_errors();
+    file f = open_serial(path);
+    const checkpoint_meta meta = read_meta(f.get(), path);
+    std::vector<std::vector<std::uint64_t>> out;
+    try {
+        if (!read_channel_layout(f.get(), meta.nranks).present) return out;
+        const std::vector<std::uint64_t> all =
+            read_u64_dataset(f.get(), object_path(channel_group, which));
+        const auto p = static_cast<std::size_t>(meta.nranks);
+        for (std::size_t r = 0; r < p; ++r) {
+            out.emplace_back(all.begin() + static_cast<std::ptrdiff_t>(r * p),
+                             all.begin() + static_cast<std::ptrdiff_t>((r + 1) * p));
+        }
+    } catch (const hdf5_error& e) {
+        throw corrupt(path, std::string("channel counters ") + which + ": " + e.detail());
+    }
+    return out;
+}
+
+namespace {
+
+/// Offset and storage size of one dataset.
+std::pair<std::uint64_t, std::uint64_t> dataset_storage(const std::string& path,
+                                                        const std::string& dataset_path) {
+    silence_errors();
+    file f = open_serial(path);
+    try {
+        dataset ds(H5Dopen2(f.get(), dataset_path.c_str(), H5P_DEFAULT),
+                   "H5Dopen2 " + dataset_path);
+        const haddr_t off = H5Dget_offset(ds.get());
+        const hsize_t size = H5Dget_storage_size(ds.get());
+        if (off == HADDR_UNDEF) {
+            throw make_error("checkpoint " + path + ": dataset " + dataset_path +
+                             " has no contiguous storage in the file");
+        }
+        return {off, size};
+    } catch (const hdf5_error& e) {
+        throw make_error("checkpoint " + path + ": " + e.detail());
+    }
+}
+
+}  // namespace
+
+std::uint64_t dataset_file_offset(const std::string& path, const std::string& dataset_path) {
+    return dataset_storage(path, dataset_path).first;
+}
+
+std::uint64_t dataset_storage_bytes(const std::string& path, const std::string& dataset_path) {
+    return dataset_storage(path, dataset_path).second;
 }
 
 }  // namespace cairn::detail

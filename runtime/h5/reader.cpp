@@ -1,15 +1,17 @@
-// Collective reader of a checkpoint file: checks, then reads and verifies in one pass.
+// Collective reader of a checkpoint file: checks, then reads and verifies in one pass. A job with
+// another rank count or decomposition reads its own blocks and verifies the writers' blocks
+// ("Changing the rank count" in docs/file-format.md).
 #include "checksum.hpp"
 #include "error.hpp"
 #include "h5/attributes.hpp"
+#include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"
+#include "h5/dataset_io.hpp"
 #include "h5/format.hpp"
 #include "h5/gather.hpp"
 #include "h5/mpio.hpp"
 #include "h5/selection.hpp"
 
-#include <cinttypes>
-#include <cstdio>
 #include <filesystem>
 #include <optional>
 
@@ -22,12 +24,6 @@ using namespace h5;
 mismatch_error mismatch(const std::string& path, const std::string& why) {
     return mismatch_error(
         make_error("checkpoint " + path + " does not fit the registration: " + why).what());
-}
-
-std::string hex(std::uint64_t v) {
-    char s[24];
-    std::snprintf(s, sizeof s, "0x%016" PRIx64, v);
-    return s;
 }
 
 /// Opens `path` on every rank of `comm` or throws corrupt_error on every rank.
@@ -49,111 +45,230 @@ file open_collective(const std::string& path, MPI_Comm comm) {
     throw corrupt(path, "not an HDF5 file or truncated (" + why + ")");
 }
 
-/// What the metadata phase found for one buffer.
-struct opened_buffer {
-    dataset ds;
-    std::vector<std::uint64_t> checksums;  // [P]
-    std::uint64_t start = 0;               // per_rank: this rank's first element
+/// How one buffer is read.
+enum class read_mode {
+    own,         ///< this rank's block as written by the same rank; its own checksum
+    replicated,  ///< per-rank buffer equal on every writer: writer 0's copy, its checksum
+    elastic,     ///< distributed, other blocks: own block read, writer blocks verified apart
 };
 
-opened_buffer check_per_rank(const std::string& path, const buffer_desc& b, dataset ds,
-                             const block_table& t, hid_t f, int rank) {
+/// What the metadata phase found for one buffer (the same on every rank).
+struct opened_buffer {
+    opened_buffer(dataset d, std::vector<std::uint64_t> sums, read_mode m, std::uint64_t first)
+        : ds(std::move(d)), checksums(std::move(sums)), start(first), mode(m) {}
+    dataset ds;
+    std::vector<std::uint64_t> checksums;  // [writers]
+    std::uint64_t start = 0;               // per_rank: this rank's first element
+    read_mode mode = read_mode::own;
+    std::vector<std::uint64_t> layout;  // distributed: [writers][2][3] from the file
+};
+
+/// Context shared by the checks of one read.
+struct read_context {
+    const std::string& path;
+    hid_t f;
+    int rank;
+    int nranks;   // this job
+    int writers;  // the job that wrote the file
+};
+
+opened_buffer check_per_rank(const read_context& c, const buffer_desc& b, dataset ds,
+                             const block_table& t, std::vector<std::uint64_t> sums) {
     const auto dims = dataset_dims(ds.get());
-    const std::vector<std::uint64_t> index = read_u64_dataset(f, object_path(index_group, b.name));
-    const std::size_t nranks = t.counts.size();
-    if (dims.size() != 1 || index.size() != nranks + 1 || index[0] != 0 ||
-        index[nranks] != dims[0]) {
-        throw corrupt(path, "buffer '" + b.name + "': /cairn/index does not match the dataset");
+    const auto w = static_cast<std::size_t>(c.writers);
+    const std::vector<std::uint64_t> index =
+        read_u64_dataset(c.f, object_path(index_group, b.name));
+    if (dims.size() != 1 || index.size() != w + 1 || index[0] != 0 || index[w] != dims[0]) {
+        throw corrupt(c.path, "buffer '" + b.name + "': /cairn/index does not match the dataset");
     }
-    for (std::size_t r = 0; r < nranks; ++r) {
+    for (std::size_t r = 0; r < w; ++r) {
         if (index[r + 1] < index[r]) {
-            throw corrupt(path, "buffer '" + b.name + "': /cairn/index is not increasing");
-        }
-        if (index[r + 1] - index[r] != t.counts[r]) {
-            throw mismatch(path, "buffer '" + b.name + "': rank " + std::to_string(r) + " has " +
-                                     std::to_string(index[r + 1] - index[r]) +
-                                     " elements in the file, " + std::to_string(t.counts[r]) +
-                                     " registered");
+            throw corrupt(c.path, "buffer '" + b.name + "': /cairn/index is not increasing");
         }
     }
-    return {std::move(ds), {}, index[static_cast<std::size_t>(rank)]};
+    if (c.writers == c.nranks) {
+        for (std::size_t r = 0; r < w; ++r) {
+            if (index[r + 1] - index[r] != t.counts[r]) {
+                throw mismatch(c.path, "buffer '" + b.name + "': rank " + std::to_string(r) +
+                                           " has " + std::to_string(index[r + 1] - index[r]) +
+                                           " elements in the file, " + std::to_string(t.counts[r]) +
+                                           " registered");
+            }
+        }
+        return {std::move(ds), std::move(sums), read_mode::own,
+                index[static_cast<std::size_t>(c.rank)]};
+    }
+    // Another rank count: only a buffer replicated on every writer rank can be read.
+    const std::uint64_t n = index[1];
+    for (std::size_t r = 0; r < w; ++r) {
+        if (index[r + 1] - index[r] != n || sums[r] != sums[0]) {
+            throw mismatch(c.path, "checkpoint was written by " + std::to_string(c.writers) +
+                                       " ranks, this job has " + std::to_string(c.nranks) +
+                                       ": per-rank buffer '" + b.name +
+                                       "' cannot be redistributed (only distributed arrays can "
+                                       "change rank count; a per-rank buffer only when it holds "
+                                       "the same bytes on every rank, and this one differs)");
+        }
+    }
+    for (std::size_t r = 0; r < t.counts.size(); ++r) {
+        if (t.counts[r] != n) {
+            throw mismatch(c.path, "buffer '" + b.name + "': rank " + std::to_string(r) +
+                                       " registered " + std::to_string(t.counts[r]) +
+                                       " elements, the file holds " + std::to_string(n) +
+                                       " on every writer rank");
+        }
+    }
+    return {std::move(ds), std::move(sums), read_mode::replicated, 0};
 }
 
-opened_buffer check_distributed(const std::string& path, const buffer_desc& b, dataset ds,
-                                const block_table& t, hid_t f) {
+/// Throws corrupt_error when a writer block lies outside the global shape.
+void check_writer_blocks(const read_context& c, const buffer_desc& b,
+                         const std::vector<std::uint64_t>& layout) {
+    for (int w = 0; w < c.writers; ++w) {
+        const std::uint64_t* rec = &layout[static_cast<std::size_t>(w) * 6];
+        for (int d = 0; d < b.ndims; ++d) {
+            if (rec[3 + d] > 0 && (rec[d] > b.global[d] || rec[3 + d] > b.global[d] - rec[d])) {
+                throw corrupt(c.path, "buffer '" + b.name + "': /cairn/layout block of rank " +
+                                          std::to_string(w) + " exceeds the global shape");
+            }
+        }
+    }
+}
+
+opened_buffer check_distributed(const read_context& c, const buffer_desc& b, dataset ds,
+                                const block_table& t, std::vector<std::uint64_t> sums) {
     const auto dims = dataset_dims(ds.get());
     const std::vector<std::uint64_t> file_shape(dims.begin(), dims.end());
     if (dims.size() != static_cast<std::size_t>(b.ndims) ||
         !std::equal(dims.begin(), dims.end(), b.global.begin())) {
-        throw mismatch(path, "buffer '" + b.name + "' has global shape " +
-                                 shape_text(file_shape.data(), static_cast<int>(dims.size())) +
-                                 " in the file, registered " +
-                                 shape_text(b.global.data(), b.ndims));
+        throw mismatch(c.path, "buffer '" + b.name + "' has global shape " +
+                                   shape_text(file_shape.data(), static_cast<int>(dims.size())) +
+                                   " in the file, registered " +
+                                   shape_text(b.global.data(), b.ndims));
     }
-    const std::vector<std::uint64_t> layout =
-        read_u64_dataset(f, object_path(layout_group, b.name));
-    if (layout.size() != t.layout.size()) {
-        throw corrupt(path, "buffer '" + b.name + "': /cairn/layout has the wrong size");
+    std::vector<std::uint64_t> layout = read_u64_dataset(c.f, object_path(layout_group, b.name));
+    if (layout.size() != static_cast<std::size_t>(c.writers) * 6) {
+        throw corrupt(c.path, "buffer '" + b.name + "': /cairn/layout has the wrong size");
     }
-    for (std::size_t r = 0; r < t.counts.size(); ++r) {
-        const std::uint64_t* in_file = &layout[r * 6];
-        const std::uint64_t* reg = &t.layout[r * 6];
-        if (!std::equal(in_file, in_file + 6, reg)) {
-            throw mismatch(path, "buffer '" + b.name + "': block of rank " + std::to_string(r) +
-                                     " is at " + shape_text(in_file, b.ndims) + " extent " +
-                                     shape_text(in_file + 3, b.ndims) +
-                                     " in the file, registered " + shape_text(reg, b.ndims) +
-                                     " extent " + shape_text(reg + 3, b.ndims) +
-                                     " (format 1 restarts need the same decomposition)");
-        }
-    }
-    return {std::move(ds), {}, 0};
+    check_writer_blocks(c, b, layout);
+    opened_buffer o(std::move(ds), std::move(sums),
+                    layout == t.layout ? read_mode::own : read_mode::elastic, 0);
+    o.layout = std::move(layout);
+    return o;
 }
 
 /// Metadata checks of one buffer; the same answer on every rank.
-opened_buffer check_buffer(const std::string& path, const buffer_desc& b, const block_table& t,
-                           hid_t f, int rank) {
+opened_buffer check_buffer(const read_context& c, const buffer_desc& b, const block_table& t) {
     const std::string dpath = object_path(data_group, b.name);
-    if (!path_exists(f, dpath)) {
-        throw mismatch(path, "buffer '" + b.name + "' is registered but not in the file");
+    if (!path_exists(c.f, dpath)) {
+        throw mismatch(c.path, "buffer '" + b.name + "' is registered but not in the file");
     }
-    dataset ds(H5Dopen2(f, dpath.c_str(), H5P_DEFAULT), "H5Dopen2 " + dpath);
+    dataset ds(H5Dopen2(c.f, dpath.c_str(), H5P_DEFAULT), "H5Dopen2 " + dpath);
     for (const char* a : {"kind", "type"}) {
         if (!has_attr(ds.get(), a)) {
-            throw corrupt(path, "dataset " + dpath + " has no '" + a + "' attribute");
+            throw corrupt(c.path, "dataset " + dpath + " has no '" + a + "' attribute");
         }
     }
     const std::string kind = read_string_attr(ds.get(), "kind");
     const std::string tname = read_string_attr(ds.get(), "type");
     if (kind != kind_name(b.kind)) {
-        throw mismatch(path, "buffer '" + b.name + "' is " + kind + " in the file, registered as " +
-                                 kind_name(b.kind));
+        throw mismatch(c.path, "buffer '" + b.name + "' is " + kind +
+                                   " in the file, registered as " + kind_name(b.kind));
     }
     if (tname != type_name(b.elem)) {
-        throw mismatch(path, "buffer '" + b.name + "' has type " + tname +
-                                 " in the file, registered " + type_name(b.elem));
+        throw mismatch(c.path, "buffer '" + b.name + "' has type " + tname +
+                                   " in the file, registered " + type_name(b.elem));
     }
     {
         datatype ft(H5Dget_type(ds.get()), "H5Dget_type " + dpath);
         if (H5Tget_size(ft.get()) != type_size(b.elem)) {
-            throw corrupt(path, "dataset " + dpath + " element size does not match its type");
+            throw corrupt(c.path, "dataset " + dpath + " element size does not match its type");
         }
     }
-    opened_buffer o = b.kind == buffer_kind::per_rank
-                          ? check_per_rank(path, b, std::move(ds), t, f, rank)
-                          : check_distributed(path, b, std::move(ds), t, f);
-    o.checksums = read_u64_dataset(f, object_path(checksum_group, b.name));
-    if (o.checksums.size() != t.counts.size()) {
-        throw corrupt(path, "buffer '" + b.name + "': /cairn/checksum has the wrong size");
+    std::vector<std::uint64_t> sums = read_u64_dataset(c.f, object_path(checksum_group, b.name));
+    if (sums.size() != static_cast<std::size_t>(c.writers)) {
+        throw corrupt(c.path, "buffer '" + b.name + "': /cairn/checksum has the wrong size");
     }
-    return o;
+    return b.kind == buffer_kind::per_rank
+               ? check_per_rank(c, b, std::move(ds), t, std::move(sums))
+               : check_distributed(c, b, std::move(ds), t, std::move(sums));
+}
+
+/// Collective: rank r verifies writer blocks r, r + P, r + 2P, ... of an elastic buffer by
+/// reading each into a packed temporary. Returns the first problem ("" = none).
+std::string verify_writer_blocks(const read_context& c, const buffer_desc& b,
+                                 const opened_buffer& o, hid_t dxpl) {
+    std::string problem;
+    const int rounds = (c.writers + c.nranks - 1) / c.nranks;
+    for (int k = 0; k < rounds; ++k) {
+        const int w = k * c.nranks + c.rank;
+        buffer_desc wb = b;  // count 0 = join the transfer with nothing selected
+        wb.count = 0;
+        std::vector<unsigned char> tmp;
+        if (w < c.writers) {
+            const std::uint64_t* rec = &o.layout[static_cast<std::size_t>(w) * 6];
+            wb.count = 1;
+            for (int d = 0; d < b.ndims; ++d) {
+                wb.offset[d] = rec[d];
+                wb.extent[d] = rec[3 + d];
+                wb.mem_shape[d] = rec[3 + d];
+                wb.mem_offset[d] = 0;
+                wb.count *= rec[3 + d];
+            }
+            tmp.resize(wb.count * type_size(b.elem));
+        }
+        wb.data = tmp.empty() ? nullptr : tmp.data();
+        const std::string failure = transfer_block(false, o.ds.get(), wb, 0, dxpl);
+        if (w >= c.writers || !problem.empty()) continue;
+        if (!failure.empty()) {
+            problem = "cannot read the block of writer rank " + std::to_string(w) + " of '" +
+                      b.name + "': " + failure;
+            continue;
+        }
+        const std::uint64_t stored = o.checksums[static_cast<std::size_t>(w)];
+        const std::uint64_t computed = hash_bytes(tmp.data(), tmp.size());
+        if (stored != computed) {
+            problem = "checksum mismatch in '" + b.name + "' for writer rank " + std::to_string(w) +
+                      " (stored " + hex(stored) + ", computed " + hex(computed) + ")";
+        }
+    }
+    return problem;
+}
+
+/// Reads one buffer (collective) and verifies what this rank is responsible for.
+std::string read_buffer(const read_context& c, const buffer_desc& b, const opened_buffer& o,
+                        hid_t dxpl) {
+    const std::string failure = transfer_block(false, o.ds.get(), b, o.start, dxpl);
+    std::string problem;
+    if (!failure.empty()) problem = "cannot read '" + b.name + "': " + failure;
+    if (o.mode == read_mode::elastic) {
+        const std::string v = verify_writer_blocks(c, b, o, dxpl);
+        return problem.empty() ? v : problem;
+    }
+    if (!problem.empty()) return problem;
+    const std::size_t who = o.mode == read_mode::replicated ? 0 : static_cast<std::size_t>(c.rank);
+    const std::uint64_t stored = o.checksums[who];
+    const std::uint64_t computed = hash_buffer(b);
+    if (stored == computed) return "";
+    return "checksum mismatch in '" + b.name + "' for " +
+           (o.mode == read_mode::replicated ? "writer rank 0 (replicated buffer)"
+                                            : "rank " + std::to_string(c.rank)) +
+           " (stored " + hex(stored) + ", computed " + hex(computed) + ")";
 }
 
 }  // namespace
 
 checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
                                      const std::vector<buffer_desc>& bufs) {
+    channel_state discarded;
+    return read_checkpoint_file(path, comm, bufs, discarded);
+}
+
+checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
+                                     const std::vector<buffer_desc>& bufs,
+                                     channel_state& chan_out) {
     silence_errors();
+    chan_out = channel_state{};
     int rank = 0;
     int nranks = 0;
     check_mpi(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
@@ -162,19 +277,35 @@ checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
 
     file f = open_collective(path, comm);
     checkpoint_meta meta = read_meta(f.get(), path);
-    if (meta.nranks != nranks) {
-        throw mismatch(path, "checkpoint was written by " + std::to_string(meta.nranks) +
-                                 " ranks, this job has " + std::to_string(nranks));
-    }
+    const read_context c{path, f.get(), rank, nranks, meta.nranks};
+    const std::string ranks_text = "checkpoint was written by " + std::to_string(meta.nranks) +
+                                   " ranks, this job has " + std::to_string(nranks);
 
     // Metadata phase: every rank reads the same metadata, so every rank throws alike.
+    channel_layout channel;
+    try {
+        channel = read_channel_layout(f.get(), meta.nranks);
+    } catch (const hdf5_error& e) {
+        throw corrupt(path, "channel log: " + e.detail());
+    }
+    if (meta.nranks != nranks && channel.messages() > 0) {
+        throw mismatch(path, ranks_text + ": it has in-flight messages logged for " +
+                                 std::to_string(meta.nranks) + " ranks; restart with " +
+                                 std::to_string(meta.nranks) + " ranks");
+    }
     std::vector<opened_buffer> opened;
     opened.reserve(bufs.size());
     for (std::size_t i = 0; i < bufs.size(); ++i) {
         try {
-            opened.push_back(check_buffer(path, bufs[i], tables[i], f.get(), rank));
+            opened.push_back(check_buffer(c, bufs[i], tables[i]));
         } catch (const hdf5_error& e) {
             throw corrupt(path, "buffer '" + bufs[i].name + "': " + e.detail());
+        }
+        if (opened.back().mode == read_mode::elastic && channel.messages() > 0) {
+            throw mismatch(path, "distributed buffer '" + bufs[i].name +
+                                     "' is registered with other blocks than it was written "
+                                     "with, but the checkpoint has in-flight messages logged; "
+                                     "restart with the same decomposition");
         }
     }
 
@@ -182,24 +313,19 @@ checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
     std::optional<corrupt_error> problem;
     plist dxpl = collective_dxpl();
     for (std::size_t i = 0; i < bufs.size(); ++i) {
-        const buffer_desc& b = bufs[i];
-        const std::string failure =
-            transfer_block(false, opened[i].ds.get(), b, opened[i].start, dxpl.get());
-        if (!failure.empty()) {
-            if (!problem) problem = corrupt(path, "cannot read '" + b.name + "': " + failure);
-            continue;
-        }
-        const std::uint64_t stored = opened[i].checksums[static_cast<std::size_t>(rank)];
-        const std::uint64_t computed = hash_buffer(b);
-        if (stored != computed && !problem) {
-            problem = corrupt(path, "checksum mismatch in '" + b.name + "' for rank " +
-                                        std::to_string(rank) + " (stored " + hex(stored) +
-                                        ", computed " + hex(computed) + ")");
-        }
+        const std::string p = read_buffer(c, bufs[i], opened[i], dxpl.get());
+        if (!p.empty() && !problem) problem = corrupt(path, p);
+    }
+    if (meta.nranks == nranks) {
+        const std::string p = read_channel(f.get(), channel, nranks, rank, dxpl.get(), chan_out);
+        if (!p.empty() && !problem) problem = corrupt(path, p);
     }
     opened.clear();
     f.reset();
-    if (problem) throw *problem;
+    if (problem) {
+        chan_out = channel_state{};
+        throw *problem;
+    }
     return meta;
 }
 

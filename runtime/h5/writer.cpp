@@ -2,70 +2,19 @@
 #include "checksum.hpp"
 #include "error.hpp"
 #include "h5/attributes.hpp"
+#include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"
+#include "h5/dataset_io.hpp"
 #include "h5/format.hpp"
 #include "h5/gather.hpp"
 #include "h5/mpio.hpp"
 #include "h5/selection.hpp"
-
-#include <optional>
 
 namespace cairn::detail {
 
 namespace {
 
 using namespace h5;
-
-/// Remembers the first failure of a collective transfer so that every rank still makes every
-/// collective call; the failure is thrown after the last one.
-struct deferred_failure {
-    std::optional<std::string> first;
-    template <class F>
-    void run(F&& f) {
-        try {
-            f();
-        } catch (const hdf5_error& e) {
-            if (!first) first = e.detail();
-        } catch (const cairn::error& e) {
-            if (!first) first = e.what();
-        }
-    }
-};
-
-plist contiguous_dcpl() {
-    plist dcpl(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate dcpl");
-    check(H5Pset_layout(dcpl.get(), H5D_CONTIGUOUS), "H5Pset_layout");
-    check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
-    check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
-    return dcpl;
-}
-
-dataset create_dataset(hid_t file, const std::string& path, hid_t ftype,
-                       const std::vector<hsize_t>& dims, hid_t dcpl) {
-    dataspace space = simple_space(dims);
-    return {H5Dcreate2(file, path.c_str(), ftype, space.get(), H5P_DEFAULT, dcpl, H5P_DEFAULT),
-            "H5Dcreate2 " + path};
-}
-
-/// A small uint64 table written by rank 0; the other ranks join the collective call with
-/// nothing selected.
-void write_table(hid_t file, const std::string& path, const std::vector<hsize_t>& dims,
-                 const std::vector<std::uint64_t>& values, int rank, hid_t dcpl, hid_t dxpl,
-                 deferred_failure& failure) {
-    dataset ds = create_dataset(file, path, H5T_STD_U64LE, dims, dcpl);
-    failure.run([&] {
-        dataspace file_space(H5Dget_space(ds.get()), "H5Dget_space " + path);
-        dataspace mem = simple_space({values.empty() ? hsize_t{1} : values.size()});
-        if (rank != 0 || values.empty()) {
-            check(H5Sselect_none(file_space.get()), "H5Sselect_none");
-            check(H5Sselect_none(mem.get()), "H5Sselect_none");
-        }
-        static const std::uint64_t dummy = 0;
-        const void* p = values.empty() ? &dummy : values.data();
-        check(H5Dwrite(ds.get(), H5T_NATIVE_UINT64, mem.get(), file_space.get(), dxpl, p),
-              "H5Dwrite " + path);
-    });
-}
 
 void write_buffer(hid_t file, const buffer_desc& b, const block_table& t, int rank, hid_t dcpl,
                   hid_t dxpl, deferred_failure& failure) {
@@ -80,7 +29,7 @@ void write_buffer(hid_t file, const buffer_desc& b, const block_table& t, int ra
         write_attr(ds.get(), "kind", std::string(kind_name(b.kind)));
         write_attr(ds.get(), "type", std::string(type_name(b.elem)));
         const std::string err = transfer_block(true, ds.get(), b, prefix[rank], dxpl);
-        if (!err.empty() && !failure.first) failure.first = "buffer '" + b.name + "': " + err;
+        if (!err.empty()) failure.note("buffer '" + b.name + "': " + err);
     }
     if (b.kind == buffer_kind::per_rank) {
         write_table(file, object_path(index_group, b.name), {nranks + 1}, prefix, rank, dcpl, dxpl,
@@ -97,6 +46,11 @@ void write_buffer(hid_t file, const buffer_desc& b, const block_table& t, int ra
 
 void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,
                            const std::vector<buffer_desc>& bufs) {
+    write_checkpoint_file(path, comm, meta, bufs, channel_state{});
+}
+
+void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,
+                           const std::vector<buffer_desc>& bufs, const channel_state& chan) {
     silence_errors();
     int rank = 0;
     int nranks = 0;
@@ -106,6 +60,7 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
     std::vector<std::uint64_t> sums(bufs.size());
     for (std::size_t i = 0; i < bufs.size(); ++i) sums[i] = hash_buffer(bufs[i]);
     const std::vector<block_table> tables = gather_blocks(comm, bufs, sums);
+    const channel_plan channel = plan_channel(comm, chan);
 
     checkpoint_meta m = meta;
     m.format_version = file_format_version;
@@ -127,6 +82,7 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
         for (std::size_t i = 0; i < bufs.size(); ++i) {
             write_buffer(f.get(), bufs[i], tables[i], rank, dcpl.get(), dxpl.get(), failure);
         }
+        write_channel(f.get(), channel, rank, dcpl.get(), dxpl.get(), failure);
         failure.run([&] { check(H5Fflush(f.get(), H5F_SCOPE_GLOBAL), "H5Fflush " + path); });
         f.close("H5Fclose " + path);
     } catch (const hdf5_error& e) {

@@ -35,3 +35,10 @@ add_test(NAME file_verify_serial
     WORKING_DIRECTORY ${verify_dir})
 set_tests_properties(file_verify_serial PROPERTIES FIXTURES_REQUIRED cairn_file_corrupt
     FAIL_REGULAR_EXPRESSION "HDF5-DIAG" ENVIRONMENT "${CAIRN_TEST_ENV}" LABELS "file")
+
+# Elastic restart: written by 4 ranks, read by 2 and 3 (sub-communicators) and by 4 with other
+# blocks.
+add_executable(file_elastic ${CMAKE_CURRENT_LIST_DIR}/file_elastic.cpp)
+target_link_libraries(file_elastic PRIVATE cairn_internal cairn_warnings)
+cairn_add_mpi_test(NAME file_elastic COMMAND file_elastic NPROCS 4 LABELS file)
+set_tests_properties(file_elastic PROPERTIES FAIL_REGULAR_EXPRESSION "HDF5-DIAG")

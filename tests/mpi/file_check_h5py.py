@@ -50,6 +50,36 @@ def check_checksums(f):
         expect(h(part) == f["cairn/checksum/counts"][r], "checksum of counts rank %d" % r)
 
 
+def check_channel(f):
+    ch = f["cairn/channel"]
+    msgs = ch["messages"][...]
+    expect(msgs.shape == (6, 6) and msgs.dtype == np.uint64, "messages shape %s" % (msgs.shape,))
+    index = [int(i) for i in ch["message_index"][...]]
+    expect(index == [0, 0, 1, 3, 6], "message_index %s" % index)
+    pindex = [int(i) for i in ch["payload_index"][...]]
+    payload = ch["payload"][...]
+    expect(payload.dtype == np.uint8 and payload.shape == (pindex[-1],), "payload shape")
+    # rank 3's message 2: from source 2, tag 102, payload "r3m2"
+    rec = msgs[index[3] + 2]
+    expect(rec[:5].tolist() == [3, 1, 2, 102, 3], "message record %s" % rec)
+    start = int(rec[5])
+    end = int(msgs[index[3] + 3][5]) if index[3] + 3 < index[4] else pindex[4]
+    expect(payload[start:end].tobytes() == b"r3m2", "payload %r" % payload[start:end].tobytes())
+    sent = ch["sent_white"][...]
+    expect(sent.shape == (NRANKS, NRANKS) and sent[2].tolist() == [20, 21, 22, 23],
+           "sent_white %s" % sent)
+    expect(ch["logged"][3].tolist() == [1, 1, 1, 0], "logged")
+    h = xxh3_64()
+    if h is None:
+        return
+    for r in range(NRANKS):
+        data = msgs[index[r]:index[r + 1]].astype("<u8").tobytes()
+        data += payload[pindex[r]:pindex[r + 1]].tobytes()
+        for name in ("sent_white", "recv_before", "logged"):
+            data += ch[name][r].astype("<u8").tobytes()
+        expect(h(data) == f["cairn/checksum_channel"][r], "channel checksum of rank %d" % r)
+
+
 def main(path):
     with h5py.File(path, "r") as f:
         a = f.attrs
@@ -65,6 +95,15 @@ def main(path):
         expect(a["job_id"] == "job-77", "job_id")
         expect(a["checksum_algorithm"] == "xxh3-64", "checksum_algorithm")
         expect(float(a["interval_t"]) == 3219.9, "interval_t")
+        expect(int(a["color"]) == 85 and a["color"].dtype == np.uint64, "color")
+        expect(int(a["stat_bytes"]) == 123456789012 and a["stat_bytes"].dtype == np.uint64,
+               "stat_bytes")
+        expect(float(a["stat_stall_seconds"]) == 0.25 and float(a["stat_write_seconds"]) == 1.75,
+               "stat_*_seconds")
+        expect(int(a["stat_nonblocking"]) == 1 and a["stat_nonblocking"].dtype == np.int32,
+               "stat_nonblocking")
+        for name in ("stat_messages_logged", "stat_aborted_epochs", "stat_staging_waits"):
+            expect(a[name].dtype == np.uint64, name)
         for name in ("cairn_version", "interval_delta", "interval_mtbf"):
             expect(name in a, "missing attribute " + name)
 
@@ -92,6 +131,7 @@ def main(path):
         expect("counts" not in f["cairn/layout"], "per-rank buffer has a layout")
         expect("grid" not in f["cairn/index"], "distributed buffer has an index")
         check_checksums(f)
+        check_channel(f)
     print("file_check_h5py: OK")
 
 

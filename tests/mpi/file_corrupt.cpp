@@ -99,10 +99,13 @@ void expect_everywhere(const std::string& path, int rank, const std::string& var
     }
 }
 
-std::uint64_t dataset_offset(const std::string& path, const char* name) {
-    h5::file f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path);
-    h5::dataset ds(H5Dopen2(f.get(), name, H5P_DEFAULT), "open dataset");
-    return H5Dget_offset(ds.get());
+/// The rank whose logged payload holds the last byte of /cairn/channel/payload in chan.h5.
+int last_payload_owner(int p) {
+    int owner = -1;
+    for (int r = 0; r < p; ++r) {
+        if (test_channel(r, p, 5).payload_bytes() > 0) owner = r;
+    }
+    return owner;
 }
 
 void flip_byte(const std::string& path, std::uint64_t at) {
@@ -119,7 +122,12 @@ void flip_byte(const std::string& path, std::uint64_t at) {
 void make_bad_files() {
     fs::copy_file("good.h5", "flip.h5", fs::copy_options::overwrite_existing);
     // Element (4, 2) of the grid belongs to rank 2 (rows 3-5, columns 0-4).
-    flip_byte("flip.h5", dataset_offset("flip.h5", "/data/grid") + (4 * nx + 2) * 8 + 3);
+    flip_byte("flip.h5", cd::dataset_file_offset("flip.h5", "/data/grid") + (4 * nx + 2) * 8 + 3);
+
+    fs::copy_file("chan.h5", "chan_flip.h5", fs::copy_options::overwrite_existing);
+    flip_byte("chan_flip.h5",
+              cd::dataset_file_offset("chan_flip.h5", "/cairn/channel/payload") +
+                  cd::dataset_storage_bytes("chan_flip.h5", "/cairn/channel/payload") - 1);
 
     fs::copy_file("good.h5", "trunc.h5", fs::copy_options::overwrite_existing);
     fs::resize_file("trunc.h5", fs::file_size("trunc.h5") / 2);
@@ -165,6 +173,8 @@ int main(int argc, char** argv) {
         }
         FT_CHECK(read_error<cd::corrupt_error>("good.h5", rank, "grid_only").empty(),
                  "unregistered datasets in the file are ignored");
+        const cd::channel_state chan_src = test_channel(rank, p, 5);
+        cd::write_checkpoint_file("chan.h5", MPI_COMM_WORLD, test_meta(4), src.bufs, chan_src);
 
         if (rank == 0) make_bad_files();
         MPI_Barrier(MPI_COMM_WORLD);
@@ -186,6 +196,35 @@ int main(int argc, char** argv) {
             FT_CHECK(got.parts == src.parts && got.ints == src.ints,
                      "buffers after the damaged one are still read");
         }
+        // One flipped payload byte of the channel log: only its receiver sees it.
+        {
+            state got(rank, false);
+            cd::channel_state chan;
+            std::string msg;
+            try {
+                cd::read_checkpoint_file("chan_flip.h5", MPI_COMM_WORLD, got.bufs, chan);
+            } catch (const cd::corrupt_error& e) {
+                msg = e.what();
+            }
+            const int owner = last_payload_owner(p);
+            if (rank == owner) {
+                FT_CHECK(contains(msg, "checksum mismatch in the channel log for rank " +
+                                           std::to_string(owner)),
+                         "chan_flip: " + msg);
+                FT_CHECK(chan.messages.empty(), "no channel state after a failed read");
+            } else {
+                FT_CHECK(msg.empty(),
+                         "chan_flip seen by rank " + std::to_string(rank) + ": " + msg);
+            }
+            FT_CHECK(got.grid == src.grid, "buffers are read before the channel log");
+            cd::read_checkpoint_file("chan.h5", MPI_COMM_WORLD, got.bufs, chan);
+            FT_CHECK(same_channel(chan_src, chan, p), "chan.h5 round trip");
+            if (rank == 0) {
+                const std::string e = expect_throw<cd::corrupt_error>(
+                    [&] { cd::read_channel_state("chan_flip.h5", owner); }, "read_channel_state");
+                FT_CHECK(contains(e, "checksum mismatch in the channel log"), e);
+            }
+        }
         expect_everywhere<cd::corrupt_error>("trunc.h5", rank, "", {"trunc.h5", "truncated"});
         expect_everywhere<cd::corrupt_error>(
             "foreign.h5", rank, "", {"not a cairn checkpoint (no cairn_format attribute)"});
@@ -204,8 +243,18 @@ int main(int argc, char** argv) {
                                               {"'ints'", "per_rank", "distributed"});
         expect_everywhere<cd::mismatch_error>("good.h5", rank, "grid_shape",
                                               {"'grid'", "(6, 8)", "(6, 10)"});
-        expect_everywhere<cd::mismatch_error>("good.h5", rank, "grid_decomposition",
-                                              {"'grid'", "block of rank"});
+        // Another decomposition of the grid is read (elastic restart, see file_elastic).
+        {
+            state got(rank, false, "grid_decomposition");
+            cd::read_checkpoint_file("good.h5", MPI_COMM_WORLD, got.bufs);
+            const std::uint64_t oy = static_cast<std::uint64_t>(rank);
+            bool ok = true;
+            for (std::size_t k = 0; k < got.grid.size(); ++k) {
+                ok = ok && got.grid[k] == 1000.0 * static_cast<double>(oy + k / nx) +
+                                              static_cast<double>(k % nx);
+            }
+            FT_CHECK(ok && got.parts == src.parts, "good.h5 with another grid decomposition");
+        }
         expect_everywhere<cd::mismatch_error>("good.h5", rank, "extra",
                                               {"'nothere' is registered but not in the file"});
 
@@ -222,7 +271,9 @@ int main(int argc, char** argv) {
             } catch (const cd::mismatch_error& e) {
                 msg = e.what();
             }
-            FT_CHECK(contains(msg, "checkpoint was written by 4 ranks, this job has 2"),
+            FT_CHECK(contains(msg,
+                              "checkpoint was written by 4 ranks, this job has 2: per-rank "
+                              "buffer 'parts' cannot be redistributed"),
                      "rank count: " + msg);
         }
         MPI_Comm_free(&half);

@@ -1,5 +1,6 @@
 // Writes every kind of buffer (all element types, per-rank with zero counts, distributed 1-D/2-D/
-// 3-D with halos, uneven and empty blocks, zero-size datasets) and reads it back bitwise.
+// 3-D with halos, uneven and empty blocks, zero-size datasets) with a channel state of random
+// size per rank (none, empty payloads, no counters) and reads it all back bitwise.
 #include "file_util.hpp"
 
 #include <memory>
@@ -141,15 +142,36 @@ int main(int argc, char** argv) {
     MPI_Comm_size(MPI_COMM_WORLD, &p);
     try {
         const buffer_set src = make_buffers(rank, p, true);
-        // Written twice: the second write must replace the first file completely.
+        // Without a channel state (4-argument overload): an empty log, zero counters.
         cd::write_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, test_meta(6), descs(src));
+        {
+            const buffer_set got = make_buffers(rank, p, false);
+            cd::channel_state chan = test_channel(rank, p, 99);
+            cd::read_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, descs(got), chan);
+            compare(src, got);
+            FT_CHECK(same_channel(cd::channel_state{}, chan, p), "empty channel state");
+        }
+        // Written twice: the second write must replace the first file completely.
         const cd::checkpoint_meta meta = test_meta(7);
-        cd::write_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, meta, descs(src));
+        const cd::channel_state chan_src = test_channel(rank, p, 7);
+        cd::write_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, meta, descs(src), chan_src);
 
         const buffer_set got = make_buffers(rank, p, false);
+        cd::channel_state chan;
         const cd::checkpoint_meta m =
-            cd::read_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, descs(got));
+            cd::read_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, descs(got), chan);
         compare(src, got);
+        FT_CHECK(same_channel(chan_src, chan, p),
+                 "channel state of rank " + std::to_string(rank) + " differs after the round trip");
+        FT_CHECK(m.color == meta.color, "color");
+        FT_CHECK(m.stats.bytes == meta.stats.bytes &&
+                     m.stats.stall_seconds == meta.stats.stall_seconds &&
+                     m.stats.write_seconds == meta.stats.write_seconds &&
+                     m.stats.messages_logged == meta.stats.messages_logged &&
+                     m.stats.aborted_epochs == meta.stats.aborted_epochs &&
+                     m.stats.staging_waits == meta.stats.staging_waits &&
+                     m.stats.nonblocking == meta.stats.nonblocking,
+                 "stat_* attributes");
         FT_CHECK(m.format_version == 1, "format_version");
         FT_CHECK(m.epoch == 7 && m.safe_point == 1007, "epoch/safe_point");
         FT_CHECK(m.nranks == p, "nranks");
@@ -165,6 +187,8 @@ int main(int argc, char** argv) {
         // A second read into the same memory gives the same result (reads are repeatable).
         cd::read_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, descs(got));
         compare(src, got);
+        cd::read_checkpoint_file("roundtrip.h5", MPI_COMM_WORLD, descs(got), chan);
+        FT_CHECK(same_channel(chan_src, chan, p), "channel state, second read");
 
         if (rank == 0) {
             const auto problems = cd::verify_checkpoint_file("roundtrip.h5");
@@ -172,6 +196,31 @@ int main(int argc, char** argv) {
             const auto sum = cd::inspect_checkpoint_file("roundtrip.h5");
             FT_CHECK(sum.datasets.size() == src.size(), "inspect lists every dataset");
             FT_CHECK(sum.meta.epoch == 7, "inspect epoch");
+            // Serial channel readers see what every rank restored.
+            std::uint64_t messages = 0;
+            std::uint64_t bytes = 0;
+            const auto sent = cd::read_channel_counters("roundtrip.h5", "sent_white");
+            const auto logged = cd::read_channel_counters("roundtrip.h5", "logged");
+            FT_CHECK(sent.size() == static_cast<std::size_t>(p) && logged.size() == sent.size(),
+                     "counter matrices have nranks rows");
+            for (int r = 0; r < p && sent.size() == static_cast<std::size_t>(p); ++r) {
+                const cd::channel_state want = test_channel(r, p, 7);
+                messages += want.messages.size();
+                bytes += want.payload_bytes();
+                FT_CHECK(same_channel(want, cd::read_channel_state("roundtrip.h5", r), p),
+                         "read_channel_state of rank " + std::to_string(r));
+                const std::vector<std::uint64_t> zeros(static_cast<std::size_t>(p), 0);
+                FT_CHECK(sent[r] == (want.sent_white.empty() ? zeros : want.sent_white) &&
+                             logged[r] == (want.logged.empty() ? zeros : want.logged),
+                         "read_channel_counters row " + std::to_string(r));
+            }
+            FT_CHECK(sum.channel_messages == messages && sum.channel_bytes == bytes,
+                     "inspect channel_messages " + std::to_string(sum.channel_messages) + "/" +
+                         std::to_string(messages) + ", channel_bytes " +
+                         std::to_string(sum.channel_bytes) + "/" + std::to_string(bytes));
+            const std::string e = expect_throw<cairn::error>(
+                [] { cd::read_channel_counters("roundtrip.h5", "sent"); }, "bad counter name");
+            FT_CHECK(contains(e, "unknown channel counter 'sent'"), e);
         }
     } catch (const std::exception& e) {
         FT_CHECK(false, std::string("unexpected exception: ") + e.what());

@@ -1,6 +1,7 @@
 // Readability by tools cairn did not write: a 2-D distributed float64 grid (v = 1000*i + j,
 // written from halo'd blocks of a 2 x 2 decomposition) and a per-rank buffer, checked with
-// h5dump and with h5py. Usage: file_tools <h5dump> <python3> <file_check_h5py.py>
+// h5dump and with h5py, and the channel log with h5py. Usage: file_tools <h5dump> <python3>
+// <file_check_h5py.py>
 #include "file_util.hpp"
 
 #include <cstdlib>
@@ -76,7 +77,21 @@ int main(int argc, char** argv) {
             per_rank("counts", counts.data(), cairn::type::int64, counts.size())};
         cd::checkpoint_meta meta = test_meta(42);
         meta.app_name = "toolcheck";
-        cd::write_checkpoint_file("tools.h5", MPI_COMM_WORLD, meta, bufs);
+        // Channel log: rank r logged r messages, message k from source k with tag 100 + k and
+        // the payload "r<r>m<k>"; counters sent_white[r][d] = 10 r + d, recv_before 20 r + d,
+        // logged[r][s] = 1 for s < r.
+        cd::channel_state chan;
+        for (int k = 0; k < rank; ++k) {
+            const std::string text = "r" + std::to_string(rank) + "m" + std::to_string(k);
+            chan.messages.push_back({1, k, 100 + k, 3, {text.begin(), text.end()}});
+        }
+        for (int d = 0; d < p; ++d) {
+            chan.sent_white.push_back(10U * static_cast<unsigned>(rank) + static_cast<unsigned>(d));
+            chan.recv_before.push_back(20U * static_cast<unsigned>(rank) +
+                                       static_cast<unsigned>(d));
+            chan.logged.push_back(d < rank ? 1 : 0);
+        }
+        cd::write_checkpoint_file("tools.h5", MPI_COMM_WORLD, meta, bufs, chan);
 
         if (rank == 0) {
             const std::string h5dump = argv[1];

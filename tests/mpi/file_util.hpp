@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -137,7 +138,66 @@ inline cairn::detail::checkpoint_meta test_meta(std::uint64_t epoch) {
     m.interval_delta = 1.5;
     m.interval_mtbf = 86400.0;
     m.interval_t = 3219.9;
+    m.color = 2 * epoch + 1;
+    m.stats.bytes = 123456789012ULL;
+    m.stats.stall_seconds = 0.25;
+    m.stats.write_seconds = 1.75;
+    m.stats.messages_logged = 17;
+    m.stats.aborted_epochs = 2;
+    m.stats.staging_waits = 3;
+    m.stats.nonblocking = 1;
     return m;
+}
+
+/// A channel state of random size for `rank` of `p`: rank 1 logs nothing, rank 2 has no
+/// counters (blocking mode), the others a few messages (payloads of 0 to 40 bytes, the first of
+/// rank 0 empty) and counters.
+inline cairn::detail::channel_state test_channel(int rank, int p, unsigned seed) {
+    std::mt19937 gen(seed * 7919U + static_cast<unsigned>(rank));
+    cairn::detail::channel_state c;
+    if (rank != 1) {
+        const int n = 1 + static_cast<int>(gen() % 6);
+        for (int i = 0; i < n; ++i) {
+            cairn::detail::logged_message m;
+            m.comm_id = gen() % 3;
+            m.source = static_cast<std::int32_t>(gen() % static_cast<unsigned>(p));
+            m.tag = static_cast<std::int32_t>(gen() % 100000);
+            m.epoch = 1 + gen() % 4;
+            const std::size_t len = rank == 0 && i == 0 ? 0 : gen() % 41;
+            for (std::size_t k = 0; k < len; ++k) {
+                m.payload.push_back(static_cast<unsigned char>(gen()));
+            }
+            c.messages.push_back(std::move(m));
+        }
+    }
+    if (rank != 2) {
+        for (int q = 0; q < p; ++q) {
+            c.sent_white.push_back(gen() % 1000);
+            c.recv_before.push_back(gen() % 1000);
+            c.logged.push_back(gen() % 10);
+        }
+    }
+    return c;
+}
+
+/// True when `got` is `want` as restored (empty counters read back as p zeros).
+inline bool same_channel(const cairn::detail::channel_state& want,
+                         const cairn::detail::channel_state& got, int p) {
+    if (want.messages.size() != got.messages.size()) return false;
+    for (std::size_t i = 0; i < want.messages.size(); ++i) {
+        const auto& a = want.messages[i];
+        const auto& b = got.messages[i];
+        if (a.comm_id != b.comm_id || a.source != b.source || a.tag != b.tag ||
+            a.epoch != b.epoch || a.payload != b.payload) {
+            return false;
+        }
+    }
+    const std::vector<std::uint64_t> zeros(static_cast<std::size_t>(p), 0);
+    auto same = [&](const std::vector<std::uint64_t>& w, const std::vector<std::uint64_t>& g) {
+        return g == (w.empty() ? zeros : w);
+    };
+    return same(want.sent_white, got.sent_white) && same(want.recv_before, got.recv_before) &&
+           same(want.logged, got.logged);
 }
 
 }  // namespace file_test

@@ -43,6 +43,26 @@ int main(int argc, char** argv) {
         }
         FT_CHECK(cd::inspect_checkpoint_file(dir + "flip.h5").datasets.size() == 3,
                  "a damaged data region does not stop inspect");
+        FT_CHECK(s.channel_messages == 0 && s.channel_bytes == 0, "good.h5 has no channel log");
+
+        std::uint64_t messages = 0;
+        std::uint64_t bytes = 0;
+        for (int r = 0; r < 4; ++r) {
+            messages += test_channel(r, 4, 5).messages.size();
+            bytes += test_channel(r, 4, 5).payload_bytes();
+        }
+        const cd::checkpoint_summary cs = cd::inspect_checkpoint_file(dir + "chan.h5");
+        FT_CHECK(cs.channel_messages == messages && cs.channel_bytes == bytes,
+                 "chan.h5 channel summary");
+        const auto chan_good = cd::verify_checkpoint_file(dir + "chan.h5");
+        FT_CHECK(chan_good.empty(), chan_good.empty() ? "" : chan_good.front());
+        const auto chan_flip = cd::verify_checkpoint_file(dir + "chan_flip.h5");
+        FT_CHECK(chan_flip.size() == 1,
+                 std::to_string(chan_flip.size()) + " problems in chan_flip");
+        for (const auto& pr : chan_flip) {
+            std::printf("verify chan_flip.h5: %s\n", pr.c_str());
+            FT_CHECK(contains(pr, "checksum mismatch in the channel log for rank"), pr);
+        }
 
         const std::vector<std::pair<std::string, std::string>> bad = {
             {"trunc.h5", "truncated"},

@@ -1,0 +1,52 @@
+#include "h5/dataset_io.hpp"
+
+#include "h5/format.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace cairn::detail::h5 {
+
+plist contiguous_dcpl() {
+    plist dcpl(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate dcpl");
+    check(H5Pset_layout(dcpl.get(), H5D_CONTIGUOUS), "H5Pset_layout");
+    check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
+    check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
+    return dcpl;
+}
+
+dataset create_dataset(hid_t fid, const std::string& path, hid_t ftype,
+                       const std::vector<hsize_t>& dims, hid_t dcpl) {
+    dataspace space = simple_space(dims);
+    return {H5Dcreate2(fid, path.c_str(), ftype, space.get(), H5P_DEFAULT, dcpl, H5P_DEFAULT),
+            "H5Dcreate2 " + path};
+}
+
+void write_table(hid_t fid, const std::string& path, const std::vector<hsize_t>& dims,
+                 const std::vector<std::uint64_t>& values, int rank, hid_t dcpl, hid_t dxpl,
+                 deferred_failure& failure) {
+    dataset ds = create_dataset(fid, path, H5T_STD_U64LE, dims, dcpl);
+    hsize_t n = 1;
+    for (hsize_t d : dims) n *= d;
+    if (n == 0) return;  // no storage address: nothing to transfer on any rank
+    failure.run([&] {
+        dataspace file_space(H5Dget_space(ds.get()), "H5Dget_space " + path);
+        dataspace mem = simple_space({values.empty() ? hsize_t{1} : values.size()});
+        if (rank != 0 || values.empty()) {
+            check(H5Sselect_none(file_space.get()), "H5Sselect_none");
+            check(H5Sselect_none(mem.get()), "H5Sselect_none");
+        }
+        static const std::uint64_t dummy = 0;
+        const void* p = values.empty() ? &dummy : values.data();
+        check(H5Dwrite(ds.get(), H5T_NATIVE_UINT64, mem.get(), file_space.get(), dxpl, p),
+              "H5Dwrite " + path);
+    });
+}
+
+std::string hex(std::uint64_t v) {
+    char s[24];
+    std::snprintf(s, sizeof s, "0x%016" PRIx64, v);
+    return s;
+}
+
+}  // namespace cairn::detail::h5
