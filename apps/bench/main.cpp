@@ -1,0 +1,247 @@
+// cairn_bench: micro-benchmarks behind docs/benchmarks.md, driven by scripts/bench.sh.
+//
+//   mpirun -n 4 cairn_bench --mode blocking --mib 256 --reps 5
+//
+// Every rank owns --mib MiB of touched (pre-faulted) doubles, registered as one distributed
+// array. Each repetition prints one line on rank 0, `result <metric> <mib> <rep> <seconds>`, with
+// the maximum over ranks; the script takes the medians. Modes:
+//   memcpy       memcpy of the state into touched memory
+//   blocking     checkpoint_now() (run with CAIRN_MODE=blocking: the stall is the whole write)
+//   nonblocking  request_checkpoint(), then compute with a safe point every ~1 ms: the longest
+//                safe_point() (the stall at the cut) and the time until epoch() shows the commit
+//   restore      restore() of the newest checkpoint (one repetition per launch)
+//   posix        each rank writes its own file with write() and fsync() (naive baseline)
+//   pingpong     ranks 0 and 1: 8-byte latency and 1 MiB bandwidth (half round trips)
+#include <mpi.h>
+#include <cairn/cairn.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct options {
+    std::string mode;
+    std::uint64_t mib = 4;
+    int reps = 5;
+    std::string dir = ".";  ///< for mode posix
+};
+
+double now() {
+    return MPI_Wtime();
+}
+
+/// Max of `v` over ranks, on rank 0.
+double max_over_ranks(double v) {
+    double out = 0;
+    MPI_Reduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    return out;
+}
+
+void report(int rank, const char* metric, std::uint64_t mib, int rep, double seconds) {
+    const double m = max_over_ranks(seconds);
+    if (rank == 0)
+        std::printf("result %s %llu %d %.9f\n", metric, static_cast<unsigned long long>(mib), rep,
+                    m);
+    std::fflush(stdout);
+}
+
+/// Touched state of `mib` MiB registered as the distributed array "state".
+std::vector<double> make_state(std::uint64_t mib, int rank, int nranks, bool do_register) {
+    const std::uint64_t n = mib * (1ULL << 20U) / sizeof(double);
+    std::vector<double> v(n);
+    for (std::uint64_t i = 0; i < n; ++i)
+        v[i] = static_cast<double>(i ^ static_cast<std::uint64_t>(rank));
+    if (do_register) {
+        cairn::array_layout l;
+        l.global_shape = {n * static_cast<std::uint64_t>(nranks)};
+        l.offset = {n * static_cast<std::uint64_t>(rank)};
+        l.extent = {n};
+        cairn::register_distributed("state", v.data(), l);
+    }
+    return v;
+}
+
+/// About `ms` milliseconds of work that does not touch the state.
+double compute(double ms, std::vector<double>& scratch) {
+    const double end = now() + ms * 1e-3;
+    double acc = 0;
+    while (now() < end) {
+        for (auto& x : scratch) {
+            x = x * 1.0000001 + 1e-9;
+            acc += x;
+        }
+    }
+    return acc;
+}
+
+void run_nonblocking(const options& o, int rank, std::vector<double>& /*state*/) {
+    std::vector<double> scratch(4096, 1.0);
+    double sink = 0;
+    for (int rep = 0; rep < o.reps; ++rep) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        const std::uint64_t e0 = cairn::epoch();
+        const double t0 = now();
+        if (rank == 0) cairn::request_checkpoint();
+        double stall = 0;
+        int done = 0;
+        while (done == 0) {
+            sink += compute(1.0, scratch);
+            const double ts = now();
+            cairn::safe_point();
+            stall = std::max(stall, now() - ts);
+            int mine = cairn::epoch() > e0 ? 1 : 0;
+            MPI_Allreduce(&mine, &done, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        }
+        const double total = now() - t0;
+        report(rank, "nonblocking_stall", o.mib, rep, stall);
+        report(rank, "nonblocking_commit", o.mib, rep, total);
+    }
+    if (sink == -1.0) std::puts("");  // keep the work
+}
+
+void run_posix(const options& o, int rank, const std::vector<double>& state) {
+    const std::string path = o.dir + "/posix." + std::to_string(rank) + ".bin";
+    const auto bytes = state.size() * sizeof(double);
+    for (int rep = 0; rep < o.reps; ++rep) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        const double t0 = now();
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0) throw cairn::error("cannot create " + path + ": " + std::strerror(errno));
+        const auto* p = reinterpret_cast<const char*>(state.data());
+        std::size_t done = 0;
+        while (done < bytes) {
+            const ssize_t w = ::write(fd, p + done, bytes - done);
+            if (w < 0) throw cairn::error("write " + path + ": " + std::strerror(errno));
+            done += static_cast<std::size_t>(w);
+        }
+        if (::fsync(fd) != 0) throw cairn::error("fsync " + path + ": " + std::strerror(errno));
+        ::close(fd);
+        report(rank, "posix_write", o.mib, rep, now() - t0);
+    }
+    ::unlink(path.c_str());
+}
+
+void run_pingpong(const options& o, int rank) {
+    if (rank > 1) {
+        for (int i = 0; i < 4; ++i) max_over_ranks(0);  // match rank 0's reductions
+        return;
+    }
+    const int peer = 1 - rank;
+    auto half_round_trip = [&](std::size_t bytes, int iters) {
+        std::vector<char> buf(bytes, 'x');
+        const int n = static_cast<int>(bytes);
+        MPI_Barrier(MPI_COMM_WORLD);
+        const double t0 = now();
+        for (int i = 0; i < iters; ++i) {
+            if (rank == 0) {
+                MPI_Send(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD);
+                MPI_Recv(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            } else {
+                MPI_Recv(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                MPI_Send(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD);
+            }
+        }
+        return (now() - t0) / (2.0 * iters);
+    };
+    (void)half_round_trip(8, 200);  // warm-up
+    (void)half_round_trip(1U << 20U, 10);
+    for (int rep = 0; rep < o.reps; ++rep) {
+        report(rank, "latency_8B", 0, rep, half_round_trip(8, 2000));
+        report(rank, "time_1MiB", 0, rep, half_round_trip(1U << 20U, 100));
+    }
+}
+
+int run(const options& o) {
+    int rank = 0;
+    int nranks = 0;
+    cairn::init_options init;
+    init.app_name = "cairn_bench";
+    cairn::init(nullptr, nullptr, init);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+    const bool uses_cairn = o.mode == "blocking" || o.mode == "nonblocking" || o.mode == "restore";
+    std::vector<double> state =
+        o.mode == "pingpong" ? std::vector<double>{} : make_state(o.mib, rank, nranks, uses_cairn);
+
+    if (o.mode == "memcpy") {
+        std::vector<double> dst(state.size(), 1.0);  // touched
+        for (int rep = 0; rep < o.reps; ++rep) {
+            MPI_Barrier(MPI_COMM_WORLD);
+            const double t0 = now();
+            std::memcpy(dst.data(), state.data(), state.size() * sizeof(double));
+            report(rank, "memcpy", o.mib, rep, now() - t0);
+        }
+    } else if (o.mode == "blocking") {
+        for (int rep = 0; rep < o.reps; ++rep) {
+            MPI_Barrier(MPI_COMM_WORLD);
+            const double t0 = now();
+            cairn::checkpoint_now();
+            report(rank, "blocking_checkpoint", o.mib, rep, now() - t0);
+        }
+    } else if (o.mode == "nonblocking") {
+        run_nonblocking(o, rank, state);
+    } else if (o.mode == "restore") {
+        std::fill(state.begin(), state.end(), 0.0);
+        MPI_Barrier(MPI_COMM_WORLD);
+        const double t0 = now();
+        const bool ok = cairn::restore();
+        report(rank, "restore", o.mib, 0, now() - t0);
+        if (!ok || state[1] != static_cast<double>(1U ^ static_cast<unsigned>(rank))) {
+            throw cairn::error("restore did not load the benchmark state");
+        }
+    } else if (o.mode == "posix") {
+        run_posix(o, rank, state);
+    } else if (o.mode == "pingpong") {
+        run_pingpong(o, rank);
+    } else {
+        throw cairn::error("unknown --mode '" + o.mode + "'");
+    }
+    cairn::finalize();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options o;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string a = argv[i];
+        const std::string v = argv[i + 1];
+        if (a == "--mode")
+            o.mode = v;
+        else if (a == "--mib")
+            o.mib = std::strtoull(v.c_str(), nullptr, 10);
+        else if (a == "--reps")
+            o.reps = std::atoi(v.c_str());
+        else if (a == "--dir")
+            o.dir = v;
+        else {
+            std::fprintf(stderr, "cairn_bench: unknown option %s\n", a.c_str());
+            return 2;
+        }
+    }
+    if (o.mode.empty() || o.mib == 0 || o.reps < 1) {
+        std::fprintf(stderr,
+                     "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|pingpong"
+                     " [--mib N] [--reps N] [--dir D]\n");
+        return 2;
+    }
+    try {
+        return run(o);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "cairn_bench: %s\n", e.what());
+        MPI_Abort(MPI_COMM_WORLD, 1);
+        return 1;
+    }
+}

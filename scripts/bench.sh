@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Benchmarks of cairn against memcpy, dd and a naive POSIX writer (docs/benchmarks.md).
+#
+# usage: scripts/bench.sh [--quick] [--build DIR] [--out DIR] [--scratch DIR]
+#   --quick        4 ranks x 4 MiB, 2 repetitions, caches kept (smoke test; numbers meaningless)
+#   --build DIR    build tree holding apps/bench/cairn_bench (default: build)
+#   --out DIR      where results.csv, ratios.csv and results.png go (default: docs/bench)
+#   --scratch DIR  directory for checkpoint and dd files (default: a new temporary directory)
+# Full mode: 4 ranks x {64, 256} MiB per rank, 5 repetitions, medians. Needs about 3x the state
+# in memory and 2x on disk. Page caches are dropped before read measurements when permitted.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$root/build
+out=$root/docs/bench
+scratch=""
+quick=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --quick) quick=1 ;;
+        --build) build=$2; shift ;;
+        --out) out=$2; shift ;;
+        --scratch) scratch=$2; shift ;;
+        -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+        *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+bench=$build/apps/bench/cairn_bench
+[ -x "$bench" ] || { echo "bench.sh: $bench not found (build first)" >&2; exit 2; }
+
+# cairn rejects unknown CAIRN_* variables; set only what each run needs.
+for var in $(compgen -e); do
+    case "$var" in CAIRN_*) unset "$var" ;; esac
+done
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1
+export HDF5_USE_FILE_LOCKING=FALSE CAIRN_INTERVAL=off CAIRN_VERBOSE=0 CAIRN_KEEP=2
+MPIEXEC=${MPIEXEC:-mpiexec}
+NP=4
+if [ $quick -eq 1 ]; then sizes=(4); reps=2; else sizes=(64 256); reps=5; fi
+
+made_scratch=0
+if [ -z "$scratch" ]; then
+    scratch=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")
+    made_scratch=1
+fi
+cleanup() { [ $made_scratch -eq 1 ] && rm -rf "$scratch"; return 0; }
+trap cleanup EXIT
+mkdir -p "$out" "$scratch"
+raw=$scratch/raw.txt
+: > "$raw"
+
+cold=0
+[ $quick -eq 1 ] && cold=-1  # the smoke test leaves the machine's page cache alone
+drop_caches() {
+    sync
+    if [ $cold -ge 0 ] && { echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null; then cold=1; else cold=-1; fi
+}
+drop_caches
+
+# run NP MODE MIB [args...]: one launch; its result lines go to the raw file.
+run() {
+    local np=$1 mode=$2 mib=$3
+    shift 3
+    "$MPIEXEC" -n "$np" "$bench" --mode "$mode" --mib "$mib" "$@" > "$scratch/run.log" 2>&1 ||
+        { cat "$scratch/run.log"; echo "bench.sh: $mode run failed" >&2; exit 1; }
+    grep '^result ' "$scratch/run.log" >> "$raw" || true
+}
+
+# timed NAME MIB REP command...: wall time of a shell command as a result line.
+timed() {
+    local name=$1 mib=$2 rep=$3
+    shift 3
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$@" > /dev/null 2>&1
+    t1=$(date +%s.%N)
+    echo "result $name $mib $rep $(echo "$t1 - $t0" | bc -l)" >> "$raw"
+}
+
+for mib in "${sizes[@]}"; do
+    echo "== $NP ranks x $mib MiB, $reps repetitions"
+    run $NP memcpy "$mib" --reps $reps
+    CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_blocking run $NP blocking "$mib" --reps $reps
+    for ((rep = 0; rep < reps; ++rep)); do
+        drop_caches
+        CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_blocking run $NP restore "$mib" --reps 1
+        sed -i "\$s/^result restore $mib 0 /result restore $mib $rep /" "$raw"
+    done
+    rm -rf "$scratch/ckpt_blocking"
+    CAIRN_MODE=nonblocking CAIRN_DIR=$scratch/ckpt_nonblocking run $NP nonblocking "$mib" --reps $reps
+    rm -rf "$scratch/ckpt_nonblocking"
+    run $NP posix "$mib" --reps $reps --dir "$scratch"
+    total=$((mib * NP))
+    for ((rep = 0; rep < reps; ++rep)); do
+        timed dd_write "$mib" $rep dd if=/dev/zero of="$scratch/dd.bin" bs=1M count=$total conv=fdatasync
+        drop_caches
+        timed dd_read "$mib" $rep dd if="$scratch/dd.bin" of=/dev/null bs=1M
+        rm -f "$scratch/dd.bin"
+    done
+done
+echo "== ping-pong between 2 ranks: blocking mode (plain) and non-blocking mode (interposed)"
+CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_pp run 2 pingpong 1 --reps $reps
+sed -i -e 's/^result latency_8B /result latency_plain /' -e 's/^result time_1MiB /result time_1MiB_plain /' "$raw"
+CAIRN_MODE=nonblocking CAIRN_DIR=$scratch/ckpt_pp run 2 pingpong 1 --reps $reps
+sed -i -e 's/^result latency_8B /result latency_interposed /' \
+    -e 's/^result time_1MiB /result time_1MiB_interposed /' "$raw"
+
+# Medians per (metric, size); bandwidth in MB/s (10^6 B/s) of the bytes each metric moves.
+csv=$out/results.csv
+echo "metric,mib_per_rank,ranks,reps,median_s,min_s,max_s,mb_per_s" > "$csv"
+awk -v np=$NP '
+    { key = $2 " " $3; vals[key] = vals[key] " " $5; n[key]++ }
+    END {
+        for (k in vals) {
+            split(k, kk, " "); m = split(substr(vals[k], 2), v, " ");
+            for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+            med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2;
+            metric = kk[1]; mib = kk[2];
+            bytes = np * mib * 1048576;
+            if (metric ~ /^time_1MiB/) bytes = 1048576;
+            if (metric ~ /^latency/ || metric == "nonblocking_stall") bytes = 0;
+            bw = (bytes > 0 && med > 0) ? sprintf("%.1f", bytes / med / 1e6) : "";
+            printf "%s,%s,%d,%d,%.6f,%.6f,%.6f,%s\n", metric, mib, (metric ~ /latency|time_1MiB/) ? 2 : np, m, med, v[1], v[m], bw
+        }
+    }' "$raw" | sort -t, -k2,2n -k1,1 >> "$csv"
+
+med() { awk -F, -v m="$1" -v s="$2" '$1 == m && $2 == s { print $5 }' "$csv"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.3f", a / b }'; }
+rcsv=$out/ratios.csv
+echo "mib_per_rank,ratio,value" > "$rcsv"
+for mib in "${sizes[@]}"; do
+    {
+        echo "$mib,nonblocking stall / memcpy,$(ratio "$(med nonblocking_stall "$mib")" "$(med memcpy "$mib")")"
+        echo "$mib,blocking checkpoint / memcpy,$(ratio "$(med blocking_checkpoint "$mib")" "$(med memcpy "$mib")")"
+        echo "$mib,nonblocking stall / blocking checkpoint,$(ratio "$(med nonblocking_stall "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,blocking write bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,nonblocking commit bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med nonblocking_commit "$mib")")"
+        echo "$mib,naive POSIX write bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med posix_write "$mib")")"
+        echo "$mib,restore read bandwidth / dd read,$(ratio "$(med dd_read "$mib")" "$(med restore "$mib")")"
+    } >> "$rcsv"
+done
+lp=$(med latency_plain 0)
+li=$(med latency_interposed 0)
+echo "0,latency overhead %,$(awk -v a="$li" -v b="$lp" 'BEGIN { printf "%.1f", (a / b - 1) * 100 }')" >> "$rcsv"
+echo "0,bandwidth ratio interposed / plain,$(ratio "$(med time_1MiB_plain 0)" "$(med time_1MiB_interposed 0)")" >> "$rcsv"
+
+echo
+echo "Medians ($csv):"
+column -t -s, "$csv"
+echo
+echo "Ratios ($rcsv):"
+column -t -s, "$rcsv"
+case $cold in
+    1) echo "(reads measured after dropping the page cache)" ;;
+    *) echo "(page cache NOT dropped: reads may come from memory)" ;;
+esac
+
+if command -v gnuplot > /dev/null; then
+    dat=$scratch/bw.dat
+    metrics="memcpy blocking_checkpoint nonblocking_commit restore posix_write dd_write dd_read"
+    {
+        printf "metric"; for mib in "${sizes[@]}"; do printf " %sMiB" "$mib"; done; echo
+        for m in $metrics; do
+            printf "%s" "$m"
+            for mib in "${sizes[@]}"; do
+                v=$(awk -F, -v m="$m" -v s="$mib" '$1 == m && $2 == s { print $8 }' "$csv")
+                printf " %s" "${v:-NaN}"
+            done
+            echo
+        done
+    } > "$dat"
+    gnuplot <<EOF
+set terminal pngcairo size 900,500 noenhanced
+set output "$out/results.png"
+set title "cairn on $NP ranks: aggregate bandwidth (median of $reps), MB/s"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set ylabel "MB/s (log)"
+set xtics rotate by -25
+set key top right
+set grid ytics
+plot for [c=2:$(( ${#sizes[@]} + 1 ))] "$dat" using c:xtic(1) title columnheader(c)
+EOF
+    echo "plot: $out/results.png"
+else
+    echo "gnuplot not found: no plot (scripts/install-deps.sh installs gnuplot-nox)"
+fi
