@@ -43,25 +43,39 @@ void checkpointer::scan() {
     std::string err;
     if (rank_ == 0) {
         try {
+            if (!lock_) {
+                make_directories(cfg_.dir);
+                lock_ = std::make_unique<dir_lock>(cfg_.dir);
+            }
             const auto l = list_checkpoints(cfg_.dir);
             std::uint64_t hi = 0;
             for (auto e : l.committed) hi = std::max(hi, e);
             for (auto e : l.temps) hi = std::max(hi, e);
             next = hi + 1;
         } catch (const std::exception& e) {
-            err = e.what();
+            err = where() + ": " + e.what();
         }
     }
     const std::string first = first_message(comm_, !err.empty(), err);
-    if (!first.empty()) throw make_error(first);
+    if (!first.empty()) throw cairn::error(first);
     check_mpi(MPI_Bcast(&next, 1, MPI_UNSIGNED_LONG_LONG, 0, comm_), "MPI_Bcast");
     next_epoch_ = std::max<std::uint64_t>(next_epoch_, next);
+    scanned_ = true;
 }
 
 commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer_desc>& bufs,
                                   const channel_state& chan) {
     commit_result res;
     const double t0 = now();
+    if (!scanned_) {
+        try {
+            scan();
+        } catch (const std::exception& e) {
+            res.error = e.what();
+            res.seconds = now() - t0;
+            return res;
+        }
+    }
     res.epoch = meta.epoch = next_epoch_;
     const std::string tmp = join_path(cfg_.dir, temp_name(meta.epoch));
     const std::string final_path = join_path(cfg_.dir, checkpoint_name(meta.epoch));
@@ -161,6 +175,7 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
 }
 
 restore_result checkpointer::restore(const std::vector<buffer_desc>& bufs) {
+    scan();  // takes the directory lock
     restore_result res;
     std::vector<unsigned long long> epochs;
     std::string err;
@@ -184,7 +199,6 @@ restore_result checkpointer::restore(const std::vector<buffer_desc>& bufs) {
     if (n > 0) {
         check_mpi(MPI_Bcast(epochs.data(), n, MPI_UNSIGNED_LONG_LONG, 0, comm_), "MPI_Bcast");
     }
-    scan();
     if (n == 0) {
         log(2, "no checkpoint in " + cfg_.dir + "; starting from the beginning");
         return res;

@@ -5,11 +5,13 @@
 #include "buffer.hpp"
 #include "channel.hpp"
 #include "config.hpp"
+#include "fsutil.hpp"
 #include "h5/checkpoint_file.hpp"
 
 #include <mpi.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,7 +43,8 @@ public:
     /// Epoch the next checkpoint will get (one more than any file in the directory).
     [[nodiscard]] std::uint64_t next_epoch() const { return next_epoch_; }
 
-    /// Scans the directory to set next_epoch() (collective).
+    /// Takes the directory lock (first time) and scans the directory to set next_epoch()
+    /// (collective). Throws cairn::error naming the problem.
     void scan();
 
     /// Writes, syncs and commits a checkpoint of `bufs`. Never throws for I/O problems: the result
@@ -64,7 +67,9 @@ private:
     int rank_ = 0;
     int size_ = 0;
     std::uint64_t next_epoch_ = 1;
+    bool scanned_ = false;
     channel_state restored_channel_;
+    std::unique_ptr<dir_lock> lock_;  // rank 0: this job owns the directory
 };
 
 }  // namespace cairn::detail

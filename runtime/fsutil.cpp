@@ -81,3 +81,37 @@ std::int64_t file_size(const std::string& path) {
 }
 
 }  // namespace cairn::detail
+
+namespace cairn::detail {
+
+dir_lock::dir_lock(const std::string& dir) {
+    const std::string path = join_path(dir, ".cairn.lock");
+    fd_ = open(path.c_str(), O_RDWR | O_CREAT, 0644);
+    if (fd_ < 0) fail("cannot create lock file", path);
+    struct flock fl {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fcntl(fd_, F_SETLK, &fl) != 0) {
+        char holder[256] = {0};
+        const ssize_t n = pread(fd_, holder, sizeof holder - 1, 0);
+        close(fd_);
+        fd_ = -1;
+        std::string who = n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : "unknown";
+        while (!who.empty() && (who.back() == '\n' || who.back() == '\0')) who.pop_back();
+        throw std::runtime_error("checkpoint directory '" + dir +
+                                 "' is in use by another job (" + who +
+                                 "); give each job its own directory (CAIRN_DIR)");
+    }
+    char host[256] = {0};
+    gethostname(host, sizeof host - 1);
+    const std::string me = "pid " + std::to_string(getpid()) + " on " + host + "\n";
+    if (ftruncate(fd_, 0) == 0) {
+        [[maybe_unused]] const ssize_t w = pwrite(fd_, me.data(), me.size(), 0);
+    }
+}
+
+dir_lock::~dir_lock() {
+    if (fd_ >= 0) close(fd_);  // closing releases the fcntl lock
+}
+
+}  // namespace cairn::detail

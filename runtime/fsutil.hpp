@@ -28,3 +28,21 @@ std::int64_t file_size(const std::string& path);
 std::string join_path(const std::string& dir, const std::string& name);
 
 }  // namespace cairn::detail
+
+namespace cairn::detail {
+
+/// An advisory lock (fcntl) on <dir>/.cairn.lock held for the object's life; the file records
+/// who holds it. Released automatically when the process dies.
+class dir_lock {
+public:
+    /// Takes the lock. Throws std::runtime_error naming the holder if another process has it.
+    explicit dir_lock(const std::string& dir);
+    ~dir_lock();
+    dir_lock(const dir_lock&) = delete;
+    dir_lock& operator=(const dir_lock&) = delete;
+
+private:
+    int fd_ = -1;
+};
+
+}  // namespace cairn::detail

@@ -182,14 +182,12 @@ bool runtime::restore() {
     restore_called_ = true;
     if (cfg_.restart == restart_mode::never) {
         io_thread_->run_sync([this] { ckpt_->scan(); });
-        scanned_ = true;
         log(1, "restart=never: starting from the beginning");
         return false;
     }
     check_registration_agrees("restore");
     restore_result r;
     io_thread_->run_sync([&] { r = ckpt_->restore(reg_.buffers()); });
-    scanned_ = true;
     if (!r.restored) {
         if (cfg_.restart == restart_mode::required) {
             throw make_error("restart=required but there is no checkpoint in " + cfg_.dir);
@@ -246,14 +244,12 @@ commit_result runtime::blocking_checkpoint(trigger why) {
     meta.stats.write_seconds = last_write_seconds_;
     commit_result res;
     io_thread_->run_sync([&] {
-        if (!scanned_) ckpt_->scan();
         unsigned long long total = 0;
         unsigned long long mine = meta.stats.bytes;
         MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());
         meta.stats.bytes = total;
         res = ckpt_->write(meta, reg_.buffers());
     });
-    scanned_ = true;
     const double t1 = MPI_Wtime();
     // Blocking mode: the application stalls for the whole protocol.
     sched_->record(t1 - t0, res.seconds, t1);

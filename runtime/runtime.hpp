@@ -90,7 +90,6 @@ private:
     std::unique_ptr<io_thread> io_thread_;
     std::uint64_t index_ = 0;
     std::uint64_t epoch_ = 0;
-    bool scanned_ = false;
     bool restarted_ = false;
     bool restore_called_ = false;
     bool requested_ = false;

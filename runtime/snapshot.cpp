@@ -145,14 +145,11 @@ void runtime::finish_snapshot() {
     w->exit_after = p.exit_after;
     writing_ = w;
     std::vector<buffer_desc> bufs = p.in_place ? reg_.buffers() : staged_;
-    const bool scan_first = !scanned_;
-    scanned_ = true;
     const double stall = p.stall;
     const std::uint64_t local_bytes = reg_.local_bytes();
     io_thread_->submit([this, w, meta, bufs = std::move(bufs), chan = std::move(out.channel),
-                        stall, local_bytes, scan_first]() mutable {
+                        stall, local_bytes]() mutable {
         try {
-            if (scan_first) ckpt_->scan();
             double stall_max = 0;
             unsigned long long sums[2] = {local_bytes, chan.messages.size()};
             unsigned long long tot[2] = {0, 0};
