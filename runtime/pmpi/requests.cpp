@@ -51,13 +51,7 @@ int finish_request(MPI_Request before, MPI_Status* st) {
     tracked_request* t = table.find(before);
     if (t == nullptr) return MPI_SUCCESS;
     int rc = MPI_SUCCESS;
-    if (t->what == tracked_request::kind::queued) {
-        const queued_message& m = *t->delivered;
-        st->MPI_SOURCE = m.source;
-        st->MPI_TAG = m.tag;
-        st->MPI_ERROR = MPI_SUCCESS;
-        set_payload_count(st, static_cast<std::int64_t>(m.payload.size()));
-    } else if (t->what == tracked_request::kind::recv) {
+    if (t->what == tracked_request::kind::recv) {
         int cancelled = 0;
         PMPI_Test_cancelled(st, &cancelled);
         if (cancelled == 0 && st->MPI_SOURCE != MPI_PROC_NULL) {

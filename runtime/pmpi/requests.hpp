@@ -2,13 +2,11 @@
 #pragma once
 
 #include "header.hpp"
-#include "queue.hpp"
 
 #include <mpi.h>
 
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -16,7 +14,7 @@ namespace cairn::detail {
 
 /// One tracked request.
 struct tracked_request {
-    enum class kind { send, recv, queued } what = kind::send;
+    enum class kind { send, recv } what = kind::send;
     bool persistent = false;
     bool packed = false;                  ///< small-message path (bounce buffer)
     std::vector<unsigned char> bounce;    ///< send: [header|data]; recv: receive area
@@ -27,7 +25,6 @@ struct tracked_request {
     MPI_Datatype utype = MPI_DATATYPE_NULL;
     MPI_Comm comm = MPI_COMM_NULL;
     int dest_world = -1;                  ///< send: destination in MPI_COMM_WORLD
-    std::optional<queued_message> delivered;  ///< queued: the message handed to the application
 
     ~tracked_request();
     tracked_request() = default;
@@ -55,8 +52,8 @@ private:
 };
 
 /// Completes the bookkeeping of a finished request: for receives reads the header, unpacks,
-/// logs late messages and fixes the status; for sends frees the bounce buffer; for queued
-/// deliveries fills the status. `before` is the handle value before MPI completed it. Returns an
+/// logs late messages and fixes the status; for sends frees the bounce buffer. (Messages
+/// delivered from the queue use generalized requests, which need no bookkeeping.) `before` is the handle value before MPI completed it. Returns an
 /// MPI error code to report (MPI_SUCCESS normally).
 int finish_request(MPI_Request before, MPI_Status* st);
 

@@ -138,11 +138,7 @@ int MPI_Request_get_status(MPI_Request req, int* flag, MPI_Status* status) {
     const int rc = PMPI_Request_get_status(req, flag, status);
     if (rc != MPI_SUCCESS || *flag == 0 || status == MPI_STATUS_IGNORE) return rc;
     tracked_request* t = request_table::get().find(req);
-    if (t != nullptr && t->what == tracked_request::kind::queued) {
-        status->MPI_SOURCE = t->delivered->source;
-        status->MPI_TAG = t->delivered->tag;
-        set_payload_count(status, static_cast<std::int64_t>(t->delivered->payload.size()));
-    } else if (t != nullptr && t->what == tracked_request::kind::recv) {
+    if (t != nullptr && t->what == tracked_request::kind::recv) {
         MPI_Count got = 0;
         PMPI_Get_elements_x(status, MPI_BYTE, &got);
         set_payload_count(status, got >= header_bytes ? got - header_bytes : 0);

@@ -135,15 +135,41 @@ void fill_status_from(const queued_message& m, MPI_Status* st) {
     set_payload_count(st, static_cast<std::int64_t>(m.payload.size()));
 }
 
-// An already-complete request standing for a message delivered from the queue.
-int queued_request(queued_message m, MPI_Comm comm, MPI_Request* req) {
-    const int rc = PMPI_Irecv(nullptr, 0, MPI_BYTE, MPI_PROC_NULL, 0, comm, req);
-    if (rc != MPI_SUCCESS) return rc;
-    auto t = std::make_unique<tracked_request>();
-    t->what = tracked_request::kind::queued;
-    t->delivered = std::move(m);
-    request_table::get().add(*req, std::move(t));
+// An already-complete generalized request standing for a message delivered from the queue
+// (each has its own handle; its status is produced by the query callback).
+struct delivered_status {
+    int source = 0;
+    int tag = 0;
+    MPI_Count bytes = 0;
+};
+
+extern "C" int delivered_query(void* extra, MPI_Status* st) {
+    const auto* d = static_cast<const delivered_status*>(extra);
+    st->MPI_SOURCE = d->source;
+    st->MPI_TAG = d->tag;
+    st->MPI_ERROR = MPI_SUCCESS;
+    PMPI_Status_set_elements_x(st, MPI_BYTE, d->bytes);
+    PMPI_Status_set_cancelled(st, 0);
     return MPI_SUCCESS;
+}
+
+extern "C" int delivered_free(void* extra) {
+    delete static_cast<delivered_status*>(extra);  // NOLINT(cppcoreguidelines-owning-memory)
+    return MPI_SUCCESS;
+}
+
+extern "C" int delivered_cancel(void* /*extra*/, int /*complete*/) { return MPI_SUCCESS; }
+
+int queued_request(const queued_message& m, MPI_Request* req) {
+    auto d = std::make_unique<delivered_status>();
+    d->source = m.source;
+    d->tag = m.tag;
+    d->bytes = static_cast<MPI_Count>(m.payload.size());
+    const int rc = PMPI_Grequest_start(&delivered_query, &delivered_free, &delivered_cancel,
+                                       d.get(), req);
+    if (rc != MPI_SUCCESS) return rc;
+    d.release();  // owned by the request now (freed by delivered_free)
+    return PMPI_Grequest_complete(*req);
 }
 
 int post_irecv(void* buf, int count, MPI_Datatype dt, int source, int tag, MPI_Comm comm,
@@ -193,7 +219,7 @@ int MPI_Irecv(void* buf, int count, MPI_Datatype dt, int source, int tag, MPI_Co
     if (auto m = message_queue::get().take(info_of(comm).id, source, tag)) {
         const int rc = unpack_payload(m->payload, buf, count, dt, comm);
         if (rc != MPI_SUCCESS) return rc;
-        return queued_request(std::move(*m), comm, req);
+        return queued_request(*m, req);
     }
     return post_irecv(buf, count, dt, source, tag, comm, nullptr, req, false);
 }
@@ -324,7 +350,7 @@ int MPI_Imrecv(void* buf, int count, MPI_Datatype dt, MPI_Message* message, MPI_
         const int rc = unpack_payload(m->payload, buf, count, dt, comm);
         *message = MPI_MESSAGE_NULL;
         if (rc != MPI_SUCCESS) return rc;
-        return queued_request(std::move(*m), comm, req);
+        return queued_request(*m, req);
     }
     if (!protocol::get().active() || in_internal_scope() || *message == MPI_MESSAGE_NO_PROC) {
         return PMPI_Imrecv(buf, count, dt, message, req);
