@@ -1,0 +1,4 @@
+# Install test: a consumer project (tests/install) built against the installed package.
+cairn_add_script_test(NAME install_consumer
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/../install/install_test.sh ${CMAKE_COMMAND}
+    NPROCS 2 TIMEOUT 300 LABELS install)
