@@ -122,7 +122,7 @@ awk -v np=$NP '
             if (metric ~ /^time_1MiB/) bytes = 1048576;
             if (metric ~ /^latency/ || metric == "nonblocking_stall") bytes = 0;
             bw = (bytes > 0 && med > 0) ? sprintf("%.1f", bytes / med / 1e6) : "";
-            printf "%s,%s,%d,%d,%.6f,%.6f,%.6f,%s\n", metric, mib, (metric ~ /latency|time_1MiB/) ? 2 : np, m, med, v[1], v[m], bw
+            printf "%s,%s,%d,%d,%.9f,%.9f,%.9f,%s\n", metric, mib, (metric ~ /latency|time_1MiB/) ? 2 : np, m, med, v[1], v[m], bw
         }
     }' "$raw" | sort -t, -k2,2n -k1,1 >> "$csv"
 
