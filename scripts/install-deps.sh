@@ -11,6 +11,7 @@ packages=(
     catch2
     libxxhash-dev
     python3 python3-h5py python3-numpy
+    clang libclang-rt-14-dev
     gnuplot-nox
     slurm-wlm slurmctld slurmd slurm-client munge
 )
