@@ -99,6 +99,7 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     ckpt_ = std::make_unique<checkpointer>(cfg_, io_.get());
     sched_ = std::make_unique<scheduler>(cfg_, job_mtbf(), MPI_Wtime());
     install_exit_signals(cfg_.signals);
+    if (nonblocking_) start_progress_thread();
     log(2, "initialised on " + std::to_string(size_) + " ranks, " + std::to_string(nodes_) +
                " node(s): " + describe(cfg_));
 }
@@ -135,6 +136,7 @@ void runtime::log(int level, const std::string& msg) const {
 void runtime::finalize() {
     if (finalized_) return;
     finalized_ = true;
+    stop_progress_thread();  // the main thread drives what is left
     restore_signal_handlers();
     if (mpi_active()) {
         if (nonblocking_) {
@@ -156,17 +158,17 @@ void runtime::finalize() {
     }
 }
 
-void runtime::check_registration_agrees(const char* during) {
+void runtime::check_registration_agrees(const char* during, MPI_Comm comm) {
     const std::uint64_t h = hash_bytes(reg_.signature().data(), reg_.signature().size());
     unsigned long long mine[2] = {h, ~h};
     unsigned long long red[2] = {0, 0};
-    check_mpi(PMPI_Allreduce(mine, red, 2, MPI_UNSIGNED_LONG_LONG, MPI_MAX, user_.get()),
+    check_mpi(PMPI_Allreduce(mine, red, 2, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm),
               "MPI_Allreduce");
     const int differs = (red[0] != h || red[1] != ~h) ? 1 : 0;
     int any = 0;
-    check_mpi(PMPI_Allreduce(&differs, &any, 1, MPI_INT, MPI_MAX, user_.get()), "MPI_Allreduce");
+    check_mpi(PMPI_Allreduce(&differs, &any, 1, MPI_INT, MPI_MAX, comm), "MPI_Allreduce");
     if (any != 0) {
-        const std::string sig = first_message(user_.get(), differs != 0, reg_.signature());
+        const std::string sig = first_message(comm, differs != 0, reg_.signature());
         throw make_error(std::string("during ") + during +
                          ": ranks registered different buffers (names, kinds, types and global " +
                          "shapes must agree on every rank, in the same order); one rank has: " +
@@ -185,7 +187,7 @@ bool runtime::restore() {
         log(1, "restart=never: starting from the beginning");
         return false;
     }
-    check_registration_agrees("restore");
+    check_registration_agrees("restore", user_.get());
     restore_result r;
     io_thread_->run_sync([&] { r = ckpt_->restore(reg_.buffers()); });
     if (!r.restored) {
@@ -237,7 +239,7 @@ checkpoint_meta runtime::base_meta() const {
 }
 
 commit_result runtime::blocking_checkpoint(trigger why) {
-    check_registration_agrees("checkpoint");
+    check_registration_agrees("checkpoint", user_.get());
     const double t0 = MPI_Wtime();
     checkpoint_meta meta = base_meta();
     meta.stats.bytes = reg_.local_bytes();
@@ -249,6 +251,11 @@ commit_result runtime::blocking_checkpoint(trigger why) {
         MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());
         meta.stats.bytes = total;
         res = ckpt_->write(meta, reg_.buffers());
+        if (res.ok && rank_ == 0) {
+            checkpoint_meta logged = meta;
+            logged.stats.stall_seconds = res.seconds;  // blocking: the stall is the whole write
+            append_stats_log(cfg_, logged, res);
+        }
     });
     const double t1 = MPI_Wtime();
     // Blocking mode: the application stalls for the whole protocol.

@@ -13,6 +13,7 @@
 #include <cairn/cairn.hpp>
 
 #include <atomic>
+#include <thread>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,7 +47,7 @@ private:
     // blocking mode (runtime.cpp)
     commit_result blocking_checkpoint(trigger why);
     checkpoint_meta base_meta() const;
-    void check_registration_agrees(const char* during);
+    void check_registration_agrees(const char* during, MPI_Comm comm);
     void log(int level, const std::string& msg) const;
     double job_mtbf() const;
     void handle_result(const commit_result& res, bool explicit_call);
@@ -73,6 +74,8 @@ private:
     void wait_snapshot_done();
     void pull_messages();
     void stage_buffers();
+    void start_progress_thread();
+    void stop_progress_thread();
 
     config cfg_;
     bool owns_mpi_ = false;
@@ -88,6 +91,8 @@ private:
     std::unique_ptr<checkpointer> ckpt_;
     std::unique_ptr<scheduler> sched_;
     std::unique_ptr<io_thread> io_thread_;
+    std::thread progress_thread_;  // completes snapshots while the application is inside MPI
+    std::atomic<bool> stop_progress_{false};
     std::uint64_t index_ = 0;
     std::uint64_t epoch_ = 0;
     bool restarted_ = false;

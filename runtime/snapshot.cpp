@@ -10,6 +10,8 @@
 
 #include <sched.h>
 
+#include <chrono>
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -64,6 +66,22 @@ void append_stats_log(const config& cfg, const checkpoint_meta& meta, const comm
                   static_cast<unsigned long long>(meta.stats.staging_waits),
                   static_cast<unsigned long long>(meta.safe_point));
     out << line;
+}
+
+void runtime::start_progress_thread() {
+    protocol::get().set_epoch_timeout(cfg_.epoch_timeout);
+    stop_progress_ = false;
+    progress_thread_ = std::thread([this] {
+        while (!stop_progress_.load()) {
+            if (protocol::get().busy()) protocol::get().progress_and_expire();
+            std::this_thread::sleep_for(std::chrono::microseconds(500));
+        }
+    });
+}
+
+void runtime::stop_progress_thread() {
+    stop_progress_ = true;
+    if (progress_thread_.joinable()) progress_thread_.join();
 }
 
 void runtime::stage_buffers() {
@@ -150,6 +168,8 @@ void runtime::finish_snapshot() {
     io_thread_->submit([this, w, meta, bufs = std::move(bufs), chan = std::move(out.channel),
                         stall, local_bytes]() mutable {
         try {
+            // Collective on the I/O thread's communicator: never a global stop at the cut.
+            check_registration_agrees("checkpoint", io_.get());
             double stall_max = 0;
             unsigned long long sums[2] = {local_bytes, chan.messages.size()};
             unsigned long long tot[2] = {0, 0};
@@ -234,7 +254,6 @@ void runtime::poll_background() {
 
 void runtime::start_snapshot(trigger why, bool exit_after) {
     const double t0 = MPI_Wtime();
-    check_registration_agrees("checkpoint");
     wait_snapshot_done();  // one snapshot at a time
     if (writing_ && !writing_->done) {
         ++staging_waits_;  // the staging copy is still being written

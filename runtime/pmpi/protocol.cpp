@@ -122,12 +122,34 @@ void protocol::cut() {
     early_why_.clear();
     color_ = white_ + 1;
     phase_ = phase::collecting;
+    cut_time_ = PMPI_Wtime();
     PMPI_Ialltoall(sent_white_.data(), 1, MPI_UINT64_T, expected_.data(), 1, MPI_UINT64_T, ctl_,
                    &alltoall_);
 }
 
 bool protocol::progress() {
     const std::lock_guard<std::mutex> lock(mu_);
+    return progress_locked();
+}
+
+void protocol::set_epoch_timeout(double seconds) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    epoch_timeout_ = seconds;
+}
+
+void protocol::progress_and_expire() {
+    {
+        const std::lock_guard<std::mutex> lock(mu_);
+        if (phase_ == phase::idle || phase_ == phase::done) return;
+        if (progress_locked()) return;
+        if (phase_ != phase::collecting || alltoall_ != MPI_REQUEST_NULL) return;
+        if (PMPI_Wtime() - cut_time_ <= epoch_timeout_) return;
+    }
+    give_up("not complete after epoch_timeout (" + std::to_string(static_cast<int>(epoch_timeout_)) +
+            " s): white messages still in flight");
+}
+
+bool protocol::progress_locked() {
     if (phase_ == phase::collecting) {
         int done = 0;
         PMPI_Test(&alltoall_, &done, MPI_STATUS_IGNORE);

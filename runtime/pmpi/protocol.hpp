@@ -58,6 +58,7 @@ public:
 
     /// Drives the completion; true once the outcome is ready (then call take_outcome()).
     bool progress();
+    bool progress_locked();
 
     /// Gives up on the snapshot in progress (epoch timeout): this rank joins the completion
     /// reduction with the abort flag set. Messages still missing are carried over and logged by
@@ -74,6 +75,13 @@ public:
     [[nodiscard]] std::uint32_t color() const { return color_; }
     /// Sets the color (restart: all ranks resume at the restored color).
     void set_color(std::uint32_t c);
+
+    /// Seconds after a cut at which progress_and_expire() gives the snapshot up.
+    void set_epoch_timeout(double seconds);
+
+    /// progress(), plus give_up() once the snapshot is older than the epoch timeout. Safe to
+    /// call from a helper thread: it never receives application messages.
+    void progress_and_expire();
 
     /// Counts of early messages (aborts) and logged messages since activation.
     [[nodiscard]] std::uint64_t early_messages() const { return early_total_; }
@@ -103,6 +111,8 @@ private:
     std::vector<std::uint64_t> expected_;
     std::vector<logged_message> log_;
     std::vector<std::uint64_t> outstanding_;  // [src] messages of aborted epochs still to come
+    double cut_time_ = 0;
+    double epoch_timeout_ = 120;
     bool aborted_ = false;
     std::string why_;
     int abort_in_ = 0;

@@ -333,3 +333,78 @@ TEST_CASE("API misuse is reported", "[runtime]") {
     cairn::finalize();
     cairn::finalize();  // harmless
 }
+
+namespace {
+bool nonblocking_mode() {
+    const char* m = std::getenv("CAIRN_MODE");
+    return m == nullptr || std::string(m) != "blocking";
+}
+}  // namespace
+
+TEST_CASE("statistics go to the file's attributes and to stats.log", "[runtime]") {
+    fresh("rt_stats", "steps:4");
+    setenv("CAIRN_KEEP", "100", 1);
+    cairn::init();
+    state s(3);
+    s.register_all();
+    CHECK_FALSE(cairn::restore());
+    for (int i = 1; i <= 8; ++i) cairn::safe_point();
+    cairn::finalize();
+    if (world_rank() == 0) {
+        const auto sum = cairn::detail::inspect_checkpoint_file("rt_stats/ckpt.000002.h5");
+        CHECK(sum.meta.stats.nonblocking == (nonblocking_mode() ? 1 : 0));
+        // registered bytes over all ranks: step + 3 doubles + a 4x6 float block per rank
+        CHECK(sum.meta.stats.bytes == static_cast<std::uint64_t>(world_size()) * (4 + 24 + 96));
+        if (nonblocking_mode()) CHECK(sum.meta.stats.stall_seconds > 0);
+        std::ifstream log("rt_stats/stats.log");
+        std::string line;
+        int lines = 0;
+        while (std::getline(log, line)) {
+            ++lines;
+            CHECK_THAT(line, Catch::Contains("epoch=") && Catch::Contains("stall_s=") &&
+                                 Catch::Contains("write_s=") &&
+                                 Catch::Contains("messages_logged=") &&
+                                 Catch::Contains("aborted_epochs="));
+        }
+        CHECK(lines == 2);
+    }
+}
+
+TEST_CASE("an early message aborts the epoch and the next cut commits", "[runtime]") {
+    if (!nonblocking_mode() || world_size() < 2) return;
+    fresh("rt_early", "steps:3");
+    setenv("CAIRN_KEEP", "100", 1);
+    cairn::init();
+    state s(1);
+    s.register_all();
+    CHECK_FALSE(cairn::restore());
+    // Rank 0 sends right after its safe point 3 (red); rank 1 receives before its safe point 3
+    // (still white): an inconsistent cut, which must not be committed.
+    long long token = 42;
+    if (world_rank() == 0) {
+        for (int i = 0; i < 3; ++i) cairn::safe_point();
+        MPI_Send(&token, 1, MPI_LONG_LONG, 1, 7, MPI_COMM_WORLD);
+        for (int i = 3; i < 7; ++i) cairn::safe_point();
+    } else {
+        for (int i = 0; i < 2; ++i) cairn::safe_point();
+        if (world_rank() == 1) {
+            MPI_Status st;
+            MPI_Recv(&token, 1, MPI_LONG_LONG, 0, 7, MPI_COMM_WORLD, &st);
+            CHECK(st.MPI_SOURCE == 0);
+            CHECK(st.MPI_TAG == 7);
+            int n = -1;
+            MPI_Get_count(&st, MPI_LONG_LONG, &n);
+            CHECK(n == 1);
+        }
+        for (int i = 2; i < 7; ++i) cairn::safe_point();
+    }
+    cairn::finalize();
+    if (world_rank() == 0) {
+        const auto l = cairn::detail::list_checkpoints("rt_early");
+        REQUIRE(l.committed.size() == 1);  // safe point 3 aborted, safe point 6 committed
+        const auto sum = cairn::detail::inspect_checkpoint_file(
+            "rt_early/" + cairn::detail::checkpoint_name(l.committed[0]));
+        CHECK(sum.meta.safe_point == 6);
+        CHECK(sum.meta.stats.aborted_epochs == 1);
+    }
+}
