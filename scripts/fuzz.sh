@@ -15,11 +15,12 @@ CC=${FUZZ_CC:-clang}
 CXX=${FUZZ_CXX:-clang++}
 command -v "$CXX" > /dev/null || { echo "fuzz: $CXX not found (apt-get install clang libclang-rt-14-dev)"; exit 77; }
 
+mkdir -p "$build"
 cmake -S "$src/tests/fuzz" -B "$build" -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build.configure.log" 2>&1 ||
-    { cat "$build.configure.log"; echo "fuzz: configure failed"; exit 1; }
-cmake --build "$build" -j "${FUZZ_JOBS:-2}" > "$build.build.log" 2>&1 ||
-    { tail -50 "$build.build.log"; echo "fuzz: build failed"; exit 1; }
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build/configure.log" 2>&1 ||
+    { cat "$build/configure.log"; echo "fuzz: configure failed"; exit 1; }
+cmake --build "$build" -j "${FUZZ_JOBS:-2}" > "$build/build.log" 2>&1 ||
+    { tail -50 "$build/build.log"; echo "fuzz: build failed"; exit 1; }
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
