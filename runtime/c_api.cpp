@@ -31,7 +31,7 @@ int arg_error(const char* what) noexcept {
     return CAIRN_ERR_ARG;
 }
 
-bool valid_type(cairn_type t) { return t >= CAIRN_INT8 && t <= CAIRN_BYTE; }
+bool valid_type(int t) { return t >= CAIRN_INT8 && t <= CAIRN_BYTE; }
 
 }  // namespace
 
@@ -56,7 +56,7 @@ int cairn_finalize(void) {
     return guarded([] { cairn::finalize(); });
 }
 
-int cairn_register_buffer(const char* name, void* data, cairn_type type, size_t count) {
+int cairn_register_buffer(const char* name, void* data, int type, size_t count) {
     if (name == nullptr) return arg_error("cairn_register_buffer: name is NULL");
     if (!valid_type(type)) return arg_error("cairn_register_buffer: invalid cairn_type");
     return guarded([&] {
@@ -64,7 +64,7 @@ int cairn_register_buffer(const char* name, void* data, cairn_type type, size_t 
     });
 }
 
-int cairn_register_distributed(const char* name, void* data, cairn_type type, int ndims,
+int cairn_register_distributed(const char* name, void* data, int type, int ndims,
                                const uint64_t* global_shape, const uint64_t* offset,
                                const uint64_t* extent, const uint64_t* mem_shape,
                                const uint64_t* mem_offset) {

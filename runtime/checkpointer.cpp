@@ -80,12 +80,28 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
     const std::string tmp = join_path(cfg_.dir, temp_name(meta.epoch));
     const std::string final_path = join_path(cfg_.dir, checkpoint_name(meta.epoch));
 
-    // 1. Directory usable? (rank 0 checks; everyone learns the answer)
+    // 1. Directory usable and big enough? (rank 0 checks; everyone learns the answer.) Running
+    //    out of space inside HDF5 makes ranks fail at different points of its collective close,
+    //    so the space is checked before anything is written.
+    unsigned long long local_bytes = chan.payload_bytes() + 64ULL * chan.messages.size();
+    for (const auto& b : bufs) local_bytes += b.bytes();
+    unsigned long long need = 0;
+    check_mpi(MPI_Allreduce(&local_bytes, &need, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm_),
+              "MPI_Allreduce");
+    need += need / 50 + (1ULL << 20) + 4096ULL * static_cast<unsigned long long>(size_) *
+                                           (bufs.size() + 8);  // metadata and alignment
     std::string err;
     if (rank_ == 0) {
         try {
             make_directories(cfg_.dir);
             check_writable(cfg_.dir);
+            const std::int64_t avail = available_bytes(cfg_.dir);
+            if (avail >= 0 && static_cast<unsigned long long>(avail) < need) {
+                throw std::runtime_error(
+                    "not enough space in " + cfg_.dir + " for " + temp_name(meta.epoch) +
+                    ": about " + human_bytes(static_cast<double>(need)) + " needed, " +
+                    human_bytes(static_cast<double>(avail)) + " available");
+            }
             std::string why;
             if (!remove_file(tmp, why)) throw std::runtime_error("cannot remove stale " + tmp + ": " + why);
         } catch (const std::exception& e) {

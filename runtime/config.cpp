@@ -253,13 +253,18 @@ std::uint64_t parse_size(const std::string& text) {
     if (unit.size() > 1 && unit.back() == 'b') unit.pop_back();   // "mib" -> "mi", "gb" -> "g"
     if (unit.size() > 1 && unit.back() == 'i') unit.pop_back();   // "mi" -> "m"
     double mult = 1;
-    if (unit.empty()) mult = 1;
+    if (unit.empty() || unit == "b") mult = 1;
     else if (unit == "k") mult = 1024.0;
     else if (unit == "m") mult = 1024.0 * 1024;
     else if (unit == "g") mult = 1024.0 * 1024 * 1024;
     else if (unit == "t") mult = 1024.0 * 1024 * 1024 * 1024;
     else throw std::invalid_argument("unknown size unit '" + t.substr(i) + "' (use KiB, MiB, GiB, TiB)");
-    return static_cast<std::uint64_t>(v * mult);
+    const double bytes = v * mult;
+    // 2^63: far beyond any memory, and exactly representable, so the cast below is defined.
+    if (!(bytes >= 0) || bytes >= 9223372036854775808.0) {
+        throw std::invalid_argument("size '" + t + "' is too large");
+    }
+    return static_cast<std::uint64_t>(bytes);
 }
 
 std::string describe(const config& c) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -72,6 +73,12 @@ bool remove_file(const std::string& path, std::string& why) {
     if (unlink(path.c_str()) == 0 || errno == ENOENT) return true;
     why = std::strerror(errno);
     return false;
+}
+
+std::int64_t available_bytes(const std::string& dir) {
+    struct statvfs vfs {};
+    if (statvfs(dir.c_str(), &vfs) != 0) return -1;
+    return static_cast<std::int64_t>(vfs.f_bavail) * static_cast<std::int64_t>(vfs.f_frsize);
 }
 
 std::int64_t file_size(const std::string& path) {

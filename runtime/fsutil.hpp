@@ -21,6 +21,9 @@ void rename_durable(const std::string& from, const std::string& to);
 /// unlink(2); a missing file is not an error. Returns false (and fills `why`) on other errors.
 bool remove_file(const std::string& path, std::string& why);
 
+/// Bytes available to an unprivileged writer in the file system holding `dir` (statvfs), or -1.
+std::int64_t available_bytes(const std::string& dir);
+
 /// Size of a file in bytes, or -1.
 std::int64_t file_size(const std::string& path);
 

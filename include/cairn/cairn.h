@@ -47,11 +47,12 @@ int cairn_init_comm(int* argc, char*** argv, MPI_Comm comm, const char* app_name
 /** Waits for outstanding work and releases cairn. */
 int cairn_finalize(void);
 
-/** Registers a per-rank buffer of `count` elements. */
-int cairn_register_buffer(const char* name, void* data, cairn_type type, size_t count);
+/** Registers a per-rank buffer of `count` elements of `type` (a cairn_type value; passed as int so
+ * that an out-of-range value is reported, not undefined). */
+int cairn_register_buffer(const char* name, void* data, int type, size_t count);
 
 /** Registers a distributed array block. mem_shape / mem_offset may be NULL (= extent / zeros). */
-int cairn_register_distributed(const char* name, void* data, cairn_type type, int ndims,
+int cairn_register_distributed(const char* name, void* data, int type, int ndims,
                                const uint64_t* global_shape, const uint64_t* offset,
                                const uint64_t* extent, const uint64_t* mem_shape,
                                const uint64_t* mem_offset);
