@@ -2,6 +2,7 @@
 # compiler is found. Sets CAIRN_HAVE_FORTRAN; defines cairn_fortran (exported as cairn::fortran):
 # a static library holding the module's wrappers, its .mod file on the include path.
 include(CheckLanguage)
+include(GNUInstallDirs)  # before CMAKE_INSTALL_INCLUDEDIR is used below
 check_language(Fortran)
 set(CAIRN_HAVE_FORTRAN OFF)
 if(CMAKE_Fortran_COMPILER)

@@ -83,13 +83,18 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
     // 1. Directory usable and big enough? (rank 0 checks; everyone learns the answer.) Running
     //    out of space inside HDF5 makes ranks fail at different points of its collective close,
     //    so the space is checked before anything is written.
-    unsigned long long local_bytes = chan.payload_bytes() + 64ULL * chan.messages.size();
-    for (const auto& b : bufs) local_bytes += b.bytes();
-    unsigned long long need = 0;
-    check_mpi(MPI_Allreduce(&local_bytes, &need, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm_),
+    // Estimate: every dataset's bytes, 1 MiB alignment padding for datasets of 1 MiB or more
+    // (h5/mpio.cpp), and the per-rank metadata tables.
+    std::vector<unsigned long long> local(bufs.size() + 1, 0);
+    std::vector<unsigned long long> global(bufs.size() + 1, 0);
+    for (std::size_t i = 0; i < bufs.size(); ++i) local[i] = bufs[i].bytes();
+    local.back() = chan.payload_bytes() + 64ULL * chan.messages.size();
+    check_mpi(MPI_Allreduce(local.data(), global.data(), static_cast<int>(global.size()),
+                            MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm_),
               "MPI_Allreduce");
-    need += need / 50 + (1ULL << 20) + 4096ULL * static_cast<unsigned long long>(size_) *
-                                           (bufs.size() + 8);  // metadata and alignment
+    unsigned long long need = 128ULL << 10;
+    for (const auto g : global) need += g + g / 100 + (g >= (1ULL << 20) ? (1ULL << 20) : 0);
+    need += 1024ULL * static_cast<unsigned long long>(size_) * (bufs.size() + 4);
     std::string err;
     if (rank_ == 0) {
         try {
@@ -154,10 +159,8 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
     res.ok = true;
     res.path = final_path;
 
-    unsigned long long local = 0;
     unsigned long long total = 0;
-    for (const auto& b : bufs) local += b.bytes();
-    MPI_Allreduce(&local, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm_);
+    for (std::size_t i = 0; i < bufs.size(); ++i) total += global[i];
     res.bytes = total;
 
     if (rank_ == 0) {

@@ -31,6 +31,7 @@ struct run_options {
     std::string history;
     double inject_after = -1;
     long inject_count = 1;
+    long inject_checkpoints = 0;
     std::string mpirun = "mpirun";
     std::vector<std::string> mpirun_args;
     std::vector<std::string> command;
@@ -116,6 +117,9 @@ run_options parse(const std::vector<std::string>& args, bool& help) {
                               "job history file, passed as CAIRN_HISTORY (default: DIR/history)")(
         "inject-failure-after", po::value<std::string>()->value_name("DURATION"),
         "SIGKILL one random rank this long into an attempt (demos and tests)")(
+        "inject-failure-at-checkpoint", po::value<long>()->value_name("C"),
+        "kill a random rank once the attempt has committed C new checkpoints (with "
+        "--inject-failure-after: when both hold)")(
         "inject-count", po::value<long>()->default_value(1)->value_name("K"),
         "inject into the first K attempts")(
         "mpirun", po::value<std::string>()->default_value("mpirun")->value_name("PATH"),
@@ -161,6 +165,11 @@ run_options parse(const std::vector<std::string>& args, bool& help) {
     if (vm.count("inject-failure-after"))
         o.inject_after = duration_option("inject-failure-after",
                                          vm["inject-failure-after"].as<std::string>(), true);
+    if (vm.count("inject-failure-at-checkpoint")) {
+        o.inject_checkpoints = vm["inject-failure-at-checkpoint"].as<long>();
+        if (o.inject_checkpoints < 1) throw usage_error("--inject-failure-at-checkpoint must be >= 1");
+        if (o.inject_after < 0) o.inject_after = 0;
+    }
     o.inject_count = vm["inject-count"].as<long>();
     if (o.inject_count < 0) throw usage_error("--inject-count must be >= 0");
     o.mpirun = vm["mpirun"].as<std::string>();
@@ -208,6 +217,9 @@ int cmd_run(const std::vector<std::string>& args) {
                     max_attempts, epoch_text(before).c_str());
         std::fflush(stdout);
         req.inject_after = (o.inject_after >= 0 && attempt <= o.inject_count) ? o.inject_after : -1;
+        req.inject_at_epoch =
+            o.inject_checkpoints > 0 ? before + static_cast<std::uint64_t>(o.inject_checkpoints) : 0;
+        req.newest_epoch = [dir = o.dir] { return newest_epoch(dir); };
         cd::job_attempt rec;
         rec.number = static_cast<int>(attempt);
         rec.start_unix = unix_now();

@@ -164,7 +164,8 @@ launch_result launch(const launch_request& req) {
         }
         const double elapsed = now_seconds() - start;
         if (req.inject_after >= 0 && !res.injected && elapsed >= req.inject_after &&
-            res.forwarded_signal == 0) {
+            res.forwarded_signal == 0 &&
+            (req.inject_at_epoch == 0 || (req.newest_epoch && req.newest_epoch() >= req.inject_at_epoch))) {
             const auto kids = child_processes(pid);
             if (!kids.empty()) {
                 const int victim =

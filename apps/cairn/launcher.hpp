@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace cairn::cli {
@@ -11,6 +13,9 @@ struct launch_request {
     std::vector<std::string> argv;       ///< mpirun and its arguments (argv[0] looked up in PATH)
     std::vector<std::string> extra_env;  ///< NAME=VALUE added to the environment
     double inject_after = -1;            ///< seconds; < 0 = no injected failure
+    /// With inject_after >= 0: also wait until newest_epoch() >= inject_at_epoch (0 = don't).
+    std::uint64_t inject_at_epoch = 0;
+    std::function<std::uint64_t()> newest_epoch;  ///< newest committed checkpoint epoch
 };
 
 /// How a launch ended.

@@ -87,7 +87,7 @@ full)
     [ $rc -eq 0 ] || fail "with on_error=continue a failed checkpoint must not stop the job"
     [ "$(final_checksum full.log)" = "$ref" ] || fail "checksum changed by a failed checkpoint"
     expect_failure_output full.log "disk full" "ckpt\.[0-9]+\.h5(\.tmp)?" \
-        "[Nn]o space left on device|No space|ENOSPC|out of space|write failed"
+        "[Nn]o space left on device|No space|ENOSPC|out of space|not enough space|write failed"
     ls -l "$CAIRN_DIR"
     [ "$(newest_epoch "$CAIRN_DIR")" = 1 ] || fail "the first (good) checkpoint is not the newest committed one"
     ! compgen -G "$CAIRN_DIR/*.tmp" > /dev/null || fail "a failed write left its .tmp behind"
