@@ -8,3 +8,8 @@ if(TARGET heat)
         COMMAND ${CMAKE_CURRENT_LIST_DIR}/heat_decomposition.sh $<TARGET_FILE:heat>
         NPROCS 4 TIMEOUT 300)
 endif()
+if(TARGET heat)
+    cairn_add_script_test(NAME e2e_heat_elastic
+        COMMAND ${CMAKE_CURRENT_LIST_DIR}/heat_elastic.sh $<TARGET_FILE:heat>
+        NPROCS 4 TIMEOUT 300)
+endif()
