@@ -59,6 +59,27 @@ void register_distributed(std::string_view name, void* data, type t, const array
     }
 }
 
+void register_resizable(std::string_view name, type t,
+                        std::function<std::pair<void*, std::size_t>()> current,
+                        std::function<void*(std::size_t)> resize) {
+    auto& r = rt("register_resizable");
+    try {
+        r.reg().add_resizable(name, t, std::move(current), std::move(resize));
+    } catch (const std::invalid_argument& e) {
+        throw detail::make_error(std::string("register_resizable: ") + e.what());
+    }
+}
+
+void register_object(std::string_view name, std::string_view format_tag,
+                     std::function<void(byte_writer&)> save, std::function<void(byte_reader&)> load) {
+    auto& r = rt("register_object");
+    try {
+        r.reg().add_object(name, format_tag, std::move(save), std::move(load));
+    } catch (const std::invalid_argument& e) {
+        throw detail::make_error(std::string("register_object: ") + e.what());
+    }
+}
+
 bool restore() { return rt("restore").restore(); }
 bool restarted() { return rt("restarted").restarted(); }
 void safe_point() { rt("safe_point").safe_point(); }

@@ -6,7 +6,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 
 namespace cairn::detail {
 
@@ -29,6 +31,15 @@ struct buffer_desc {
     std::array<std::uint64_t, 3> extent{};  ///< distributed: block extent
     std::array<std::uint64_t, 3> mem_shape{};   ///< distributed: local memory shape
     std::array<std::uint64_t, 3> mem_offset{};  ///< distributed: block position in memory
+
+    /// Resizable or object (per_rank): the count may differ from the file; restored via resize.
+    bool variable = false;
+    bool object = false;      ///< bytes produced by an object's save callback
+    std::string format_tag;   ///< object: the application's format tag
+    /// Variable buffers: current data and count (refreshed at each checkpoint).
+    std::function<std::pair<void*, std::size_t>()> current;
+    /// Variable buffers: resizes to `count` elements and returns the destination.
+    std::function<void*(std::size_t)> resize;
 
     /// Bytes of this rank's data (count * element size).
     [[nodiscard]] std::size_t bytes() const { return count * type_size(elem); }

@@ -3,6 +3,7 @@
 #include <cairn/cairn.hpp>
 
 #include <exception>
+#include <utility>
 #include <string>
 
 namespace {
@@ -35,6 +36,14 @@ bool valid_type(int t) { return t >= CAIRN_INT8 && t <= CAIRN_BYTE; }
 
 }  // namespace
 
+struct cairn_writer {
+    cairn::byte_writer* w;
+};
+struct cairn_reader {
+    cairn::byte_reader* r;
+    std::string error;  // the stream's own message when a read failed
+};
+
 extern "C" {
 
 int cairn_init(int* argc, char*** argv) {
@@ -62,6 +71,76 @@ int cairn_register_buffer(const char* name, void* data, int type, size_t count) 
     return guarded([&] {
         cairn::register_buffer(name, data, static_cast<cairn::type>(type), count);
     });
+}
+
+int cairn_register_resizable(const char* name, int type, void* (*data)(void* ctx, size_t* count),
+                             void* (*resize)(void* ctx, size_t count), void* ctx) {
+    if (name == nullptr) return arg_error("cairn_register_resizable: name is NULL");
+    if (!valid_type(type)) return arg_error("cairn_register_resizable: invalid cairn_type");
+    if (data == nullptr || resize == nullptr) {
+        return arg_error("cairn_register_resizable: NULL callback");
+    }
+    return guarded([&] {
+        cairn::register_resizable(
+            name, static_cast<cairn::type>(type),
+            [data, ctx] {
+                size_t n = 0;
+                void* p = data(ctx, &n);
+                return std::pair<void*, std::size_t>(p, n);
+            },
+            [resize, ctx](std::size_t n) { return resize(ctx, n); });
+    });
+}
+
+int cairn_register_object(const char* name, const char* format_tag,
+                          int (*save)(void* ctx, cairn_writer* w),
+                          int (*load)(void* ctx, cairn_reader* r), void* ctx) {
+    if (name == nullptr) return arg_error("cairn_register_object: name is NULL");
+    if (save == nullptr || load == nullptr) return arg_error("cairn_register_object: NULL callback");
+    const std::string tag = format_tag == nullptr ? "" : format_tag;
+    const std::string obj = name;
+    return guarded([&] {
+        cairn::register_object(
+            name, tag,
+            [save, ctx, obj](cairn::byte_writer& w) {
+                cairn_writer cw{&w};
+                const int rc = save(ctx, &cw);
+                if (rc != 0) {
+                    throw cairn::error("save callback of object '" + obj + "' returned " +
+                                       std::to_string(rc));
+                }
+            },
+            [load, ctx, obj](cairn::byte_reader& r) {
+                cairn_reader cr{&r, {}};
+                const int rc = load(ctx, &cr);
+                if (!cr.error.empty()) throw cairn::error(cr.error);
+                if (rc != 0) {
+                    throw cairn::error("load callback of object '" + obj + "' returned " +
+                                       std::to_string(rc));
+                }
+            });
+    });
+}
+
+int cairn_write_bytes(cairn_writer* w, const void* p, size_t n) {
+    if (w == nullptr || (p == nullptr && n > 0)) return arg_error("cairn_write_bytes: NULL argument");
+    return guarded([&] { w->w->write(p, n); });
+}
+
+int cairn_read_bytes(cairn_reader* r, void* p, size_t n) {
+    if (r == nullptr || (p == nullptr && n > 0)) return arg_error("cairn_read_bytes: NULL argument");
+    return guarded([&] {
+        try {
+            r->r->read(p, n);
+        } catch (const cairn::error& e) {
+            r->error = e.what();
+            throw;
+        }
+    });
+}
+
+size_t cairn_reader_remaining(const cairn_reader* r) {
+    return r == nullptr ? 0 : r->r->remaining();
 }
 
 int cairn_register_distributed(const char* name, void* data, int type, int ndims,

@@ -1,6 +1,7 @@
 #include "registry.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <sstream>
 #include <stdexcept>
 
@@ -21,6 +22,7 @@ std::string dims(const std::vector<std::uint64_t>& v) {
 
 // Byte range [lo, hi) of the memory a buffer touches.
 std::pair<std::uintptr_t, std::uintptr_t> span_of(const buffer_desc& b) {
+    if (b.variable) return {0, 0};  // memory owned by a container that may move
     const auto lo = reinterpret_cast<std::uintptr_t>(b.data);
     std::size_t elems = b.count;
     if (b.kind == buffer_kind::distributed) {
@@ -143,6 +145,105 @@ void registry::add_distributed(std::string_view name, void* data, type t,
     buffers_.push_back(std::move(b));
 }
 
+void registry::add_resizable(std::string_view name, type t,
+                             std::function<std::pair<void*, std::size_t>()> current,
+                             std::function<void*(std::size_t)> resize) {
+    check_name(name);
+    if (!valid_type(t)) {
+        throw std::invalid_argument("resizable '" + std::string(name) + "': invalid element type " +
+                                    std::to_string(static_cast<int>(t)));
+    }
+    if (!current || !resize) {
+        throw std::invalid_argument("resizable '" + std::string(name) + "': empty callback");
+    }
+    buffer_desc b;
+    b.name = std::string(name);
+    b.elem = t;
+    b.kind = buffer_kind::per_rank;
+    b.variable = true;
+    b.current = std::move(current);
+    b.resize = std::move(resize);
+    buffers_.push_back(std::move(b));
+}
+
+void registry::add_object(std::string_view name, std::string_view format_tag,
+                          std::function<void(byte_writer&)> save,
+                          std::function<void(byte_reader&)> load) {
+    check_name(name);
+    if (!save || !load) {
+        throw std::invalid_argument("object '" + std::string(name) + "': empty callback");
+    }
+    auto e = std::make_unique<object_entry>();
+    e->name = std::string(name);
+    e->save = std::move(save);
+    e->load = std::move(load);
+    object_entry* p = e.get();
+    buffer_desc b;
+    b.name = std::string(name);
+    b.elem = type::byte;
+    b.kind = buffer_kind::per_rank;
+    b.variable = true;
+    b.object = true;
+    b.format_tag = std::string(format_tag);
+    b.current = [p] {
+        return std::pair<void*, std::size_t>(static_cast<void*>(p->bytes.data()), p->bytes.size());
+    };
+    b.resize = [p](std::size_t n) -> void* {
+        p->bytes.resize(n);
+        return static_cast<void*>(p->bytes.data());
+    };
+    objects_.push_back(std::move(e));
+    buffers_.push_back(std::move(b));
+}
+
+std::string registry::refresh(int rank) {
+    std::string failure;
+    for (auto& o : objects_) {
+        o->bytes.clear();
+        byte_writer w(o->bytes);
+        try {
+            o->save(w);
+        } catch (const std::exception& e) {
+            if (failure.empty()) {
+                failure = "save of object '" + o->name + "' failed on rank " +
+                          std::to_string(rank) + ": " + e.what();
+            }
+        } catch (...) {
+            if (failure.empty()) {
+                failure = "save of object '" + o->name + "' failed on rank " +
+                          std::to_string(rank) + ": unknown exception";
+            }
+        }
+    }
+    for (auto& b : buffers_) {
+        if (!b.variable) continue;
+        const auto [data, count] = b.current();
+        b.data = data;
+        b.count = count;
+        b.extent[0] = count;
+        if (data == nullptr && count > 0 && failure.empty()) {
+            failure = "resizable '" + b.name + "' on rank " + std::to_string(rank) +
+                      ": null data pointer with " + std::to_string(count) + " elements";
+        }
+    }
+    return failure;
+}
+
+void registry::load_objects(int rank) {
+    for (auto& o : objects_) {
+        byte_reader r(o->bytes.data(), o->bytes.size(), o->name, rank);
+        try {
+            o->load(r);
+        } catch (const std::exception& e) {
+            throw cairn::error("load of object '" + o->name + "' failed on rank " +
+                               std::to_string(rank) + ": " + e.what());
+        } catch (...) {
+            throw cairn::error("load of object '" + o->name + "' failed on rank " +
+                               std::to_string(rank) + ": unknown exception");
+        }
+    }
+}
+
 std::uint64_t registry::local_bytes() const {
     std::uint64_t n = 0;
     for (const auto& b : buffers_) n += b.bytes();
@@ -154,6 +255,7 @@ std::string registry::signature() const {
     for (const auto& b : buffers_) {
         o << b.name << ':' << static_cast<int>(b.kind) << ':' << type_name(b.elem) << ':'
           << b.ndims;
+        if (b.variable) o << (b.object ? ":object:" + b.format_tag : std::string(":resizable"));
         if (b.kind == buffer_kind::distributed) {
             for (int d = 0; d < b.ndims; ++d) o << ':' << b.global[d];
         }

@@ -196,6 +196,18 @@ bool runtime::restore() {
         }
         return false;
     }
+    std::string load_error;
+    try {
+        reg_.load_objects(rank_);
+    } catch (const std::exception& e) {
+        load_error = e.what();
+    }
+    std::string first;
+    io_thread_->run_sync([&] { first = first_message(io_.get(), !load_error.empty(), load_error); });
+    if (!first.empty()) {
+        throw cairn::error("restore from " + r.path + " stopped: " +
+                           (load_error.empty() ? first : load_error));
+    }
     restarted_ = true;
     epoch_ = r.meta.epoch;
     index_ = r.meta.safe_point;
@@ -239,6 +251,7 @@ checkpoint_meta runtime::base_meta() const {
 }
 
 commit_result runtime::blocking_checkpoint(trigger why) {
+    const std::string save_error = reg_.refresh(rank_);
     check_registration_agrees("checkpoint", user_.get());
     const double t0 = MPI_Wtime();
     checkpoint_meta meta = base_meta();
@@ -246,6 +259,11 @@ commit_result runtime::blocking_checkpoint(trigger why) {
     meta.stats.write_seconds = last_write_seconds_;
     commit_result res;
     io_thread_->run_sync([&] {
+        const std::string bad = first_message(io_.get(), !save_error.empty(), save_error);
+        if (!bad.empty()) {
+            res.error = bad + " (checkpoint not committed)";
+            return;
+        }
         unsigned long long total = 0;
         unsigned long long mine = meta.stats.bytes;
         MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());

@@ -60,6 +60,7 @@ private:
         bool exit_after = false;
         bool in_place = false;  ///< no staging copy: written from the application's buffers
         bool warned = false;
+        std::string save_error;  ///< an object's save failed at the cut ("" = none)
     };
     struct write_state {
         std::atomic<bool> done{false};

@@ -164,12 +164,20 @@ void runtime::finish_snapshot() {
     writing_ = w;
     std::vector<buffer_desc> bufs = p.in_place ? reg_.buffers() : staged_;
     const double stall = p.stall;
+    std::string save_error = p.save_error;
     const std::uint64_t local_bytes = reg_.local_bytes();
     io_thread_->submit([this, w, meta, bufs = std::move(bufs), chan = std::move(out.channel),
-                        stall, local_bytes]() mutable {
+                        stall, local_bytes, save_error = std::move(save_error)]() mutable {
         try {
             // Collective on the I/O thread's communicator: never a global stop at the cut.
             check_registration_agrees("checkpoint", io_.get());
+            const std::string bad = first_message(io_.get(), !save_error.empty(), save_error);
+            if (!bad.empty()) {
+                w->result.ok = false;
+                w->result.error = bad + " (checkpoint not committed)";
+                w->done = true;
+                return;
+            }
             double stall_max = 0;
             unsigned long long sums[2] = {local_bytes, chan.messages.size()};
             unsigned long long tot[2] = {0, 0};
@@ -268,6 +276,7 @@ void runtime::start_snapshot(trigger why, bool exit_after) {
                    "not re-create them");
     }
     pending_snapshot p;
+    p.save_error = reg_.refresh(rank_);
     p.safe_point = index_;
     p.exit_after = exit_after;
     p.in_place = reg_.local_bytes() > cfg_.staging_limit;

@@ -57,6 +57,34 @@ int cairn_register_distributed(const char* name, void* data, int type, int ndims
                                const uint64_t* extent, const uint64_t* mem_shape,
                                const uint64_t* mem_offset);
 
+/** Byte stream given to an object's save callback (opaque). */
+typedef struct cairn_writer cairn_writer;
+/** Byte stream given to an object's load callback (opaque). */
+typedef struct cairn_reader cairn_reader;
+
+/** Registers a resizable per-rank buffer. At each checkpoint `data(ctx, &count)` returns the
+ * pointer and sets the element count; on restore `resize(ctx, count)` resizes to the saved count
+ * and returns the destination (NULL only when count is 0). */
+int cairn_register_resizable(const char* name, int type, void* (*data)(void* ctx, size_t* count),
+                             void* (*resize)(void* ctx, size_t count), void* ctx);
+
+/** Registers an object saved through callbacks: `save` at each checkpoint, `load` after restore.
+ * A callback returns 0 on success; non-zero is a failure reported with the object's name (a
+ * failing save means that checkpoint is not committed). `format_tag` must match on restore. */
+int cairn_register_object(const char* name, const char* format_tag,
+                          int (*save)(void* ctx, cairn_writer* w),
+                          int (*load)(void* ctx, cairn_reader* r), void* ctx);
+
+/** Appends `n` bytes to the stream (inside a save callback). */
+int cairn_write_bytes(cairn_writer* w, const void* p, size_t n);
+
+/** Reads `n` bytes from the stream (inside a load callback); CAIRN_ERR if fewer are left (the
+ * callback should then return non-zero). */
+int cairn_read_bytes(cairn_reader* r, void* p, size_t n);
+
+/** Bytes left to read in the stream. */
+size_t cairn_reader_remaining(const cairn_reader* r);
+
 /** Loads the newest valid checkpoint; *restored (may be NULL) is set to 1 if one was loaded. */
 int cairn_restore(int* restored);
 

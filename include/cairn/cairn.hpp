@@ -13,10 +13,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace cairn {
@@ -123,6 +126,111 @@ template <class T>
 void register_distributed(std::string_view name, T* data, const array_layout& layout) {
     register_distributed(name, static_cast<void*>(data), type_of<T>(), layout);
 }
+
+/// Registers a resizable per-rank buffer. At each checkpoint cairn calls `current()` for the
+/// data pointer and element count; on restore it calls `resize(saved count)` and reads into the
+/// pointer it returns. The count may differ between checkpoints and ranks (restart needs the
+/// same rank count).
+void register_resizable(std::string_view name, type t,
+                        std::function<std::pair<void*, std::size_t>()> current,
+                        std::function<void*(std::size_t count)> resize);
+
+/// Registers a std::vector as a resizable buffer (see register_resizable()). The vector must
+/// outlive finalize(); restore() resizes it to the saved length.
+template <class T>
+void register_vector(std::string_view name, std::vector<T>& v) {
+    register_resizable(
+        name, type_of<T>(),
+        [&v] { return std::pair<void*, std::size_t>(static_cast<void*>(v.data()), v.size()); },
+        [&v](std::size_t n) -> void* {
+            v.resize(n);
+            return static_cast<void*>(v.data());
+        });
+}
+
+/// Output byte stream handed to an object's save callback.
+class byte_writer {
+public:
+    /// Appends to `out` (created by cairn).
+    explicit byte_writer(std::vector<unsigned char>& out) : out_(&out) {}
+    /// Appends `n` bytes from `p`.
+    void write(const void* p, std::size_t n) {
+        const auto* b = static_cast<const unsigned char*>(p);
+        out_->insert(out_->end(), b, b + n);
+    }
+    /// Appends the bytes of a trivially copyable value (host byte order).
+    template <class T>
+    void put(const T& v) {
+        static_assert(std::is_trivially_copyable_v<T>, "cairn::byte_writer::put needs a trivially copyable type");
+        write(&v, sizeof v);
+    }
+    /// Appends a string as a 64-bit length followed by its bytes.
+    void put_string(std::string_view s) {
+        put(static_cast<std::uint64_t>(s.size()));
+        write(s.data(), s.size());
+    }
+    /// Bytes written so far.
+    [[nodiscard]] std::size_t size() const { return out_->size(); }
+
+private:
+    std::vector<unsigned char>* out_;
+};
+
+/// Input byte stream handed to an object's load callback.
+class byte_reader {
+public:
+    /// Reads `n` bytes at `p` (created by cairn); `object` and `rank` name the stream in errors.
+    byte_reader(const unsigned char* p, std::size_t n, std::string object, int rank)
+        : p_(p), n_(n), object_(std::move(object)), rank_(rank) {}
+    /// Copies the next `n` bytes to `dst`; throws cairn::error if fewer are left.
+    void read(void* dst, std::size_t n) {
+        if (n > n_ - pos_) {
+            throw error("stream for object '" + object_ + "' on rank " + std::to_string(rank_) +
+                        " ended early: wanted " + std::to_string(n) + " bytes at offset " +
+                        std::to_string(pos_) + " of " + std::to_string(n_));
+        }
+        if (n > 0) std::memcpy(dst, p_ + pos_, n);
+        pos_ += n;
+    }
+    /// Reads a trivially copyable value written by byte_writer::put().
+    template <class T>
+    T get() {
+        static_assert(std::is_trivially_copyable_v<T>, "cairn::byte_reader::get needs a trivially copyable type");
+        T v;
+        read(&v, sizeof v);
+        return v;
+    }
+    /// Reads a string written by byte_writer::put_string().
+    std::string get_string() {
+        const auto len = get<std::uint64_t>();
+        if (len > n_ - pos_) read(nullptr, static_cast<std::size_t>(len));  // throws
+        std::string s(reinterpret_cast<const char*>(p_ + pos_), static_cast<std::size_t>(len));
+        pos_ += static_cast<std::size_t>(len);
+        return s;
+    }
+    /// True when every byte has been read.
+    [[nodiscard]] bool at_end() const { return pos_ == n_; }
+    /// Bytes left to read.
+    [[nodiscard]] std::size_t remaining() const { return n_ - pos_; }
+    /// Total bytes in the stream.
+    [[nodiscard]] std::size_t size() const { return n_; }
+
+private:
+    const unsigned char* p_;
+    std::size_t n_;
+    std::size_t pos_ = 0;
+    std::string object_;
+    int rank_;
+};
+
+/// Registers a named object saved through callbacks. `save` is called at each checkpoint (at the
+/// safe point, on the calling thread) and `load` after restore() has read a checkpoint.
+/// `format_tag` is stored with the bytes and must match on restore. An exception from `save`
+/// means that checkpoint is not committed (the previous one stays valid); an exception from
+/// `load`, or a stream that ends early, stops restore() with a cairn::error naming the object
+/// and the rank.
+void register_object(std::string_view name, std::string_view format_tag,
+                     std::function<void(byte_writer&)> save, std::function<void(byte_reader&)> load);
 
 /// Loads the newest valid checkpoint into the registered buffers (collective). Returns true if
 /// one was loaded, false if there was none. Falls back to older checkpoints when the newest does

@@ -64,9 +64,15 @@ const char* kind_name(buffer_kind k) {
     return k == buffer_kind::distributed ? "distributed" : "per_rank";
 }
 
+const char* stored_kind_name(const buffer_desc& b) {
+    if (b.object) return "object";
+    if (b.variable) return "resizable";
+    return kind_name(b.kind);
+}
+
 std::optional<buffer_kind> kind_from_name(const std::string& s) {
     if (s == "distributed") return buffer_kind::distributed;
-    if (s == "per_rank") return buffer_kind::per_rank;
+    if (s == "per_rank" || s == "resizable" || s == "object") return buffer_kind::per_rank;
     return std::nullopt;
 }
 

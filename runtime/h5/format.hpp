@@ -26,7 +26,9 @@ hid_t mem_type_of(type t);
 
 /// "distributed" | "per_rank".
 const char* kind_name(buffer_kind k);
-/// Inverse of kind_name().
+/// The "kind" attribute stored for `b`: kind_name(), or "resizable" / "object" (per-rank layout).
+const char* stored_kind_name(const buffer_desc& b);
+/// Inverse of kind_name() ("resizable" and "object" are per_rank).
 std::optional<buffer_kind> kind_from_name(const std::string& s);
 /// Inverse of type_name().
 std::optional<type> type_from_name(const std::string& s);

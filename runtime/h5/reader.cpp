@@ -60,6 +60,7 @@ struct opened_buffer {
     std::vector<std::uint64_t> checksums;  // [writers]
     std::uint64_t start = 0;               // per_rank: this rank's first element
     read_mode mode = read_mode::own;
+    std::uint64_t stored = 0;  // variable per_rank: this rank's element count in the file
     std::vector<std::uint64_t> layout;  // distributed: [writers][2][3] from the file
 };
 
@@ -85,6 +86,20 @@ opened_buffer check_per_rank(const read_context& c, const buffer_desc& b, datase
         if (index[r + 1] < index[r]) {
             throw corrupt(c.path, "buffer '" + b.name + "': /cairn/index is not increasing");
         }
+    }
+    if (b.variable) {
+        if (c.writers != c.nranks) {
+            throw mismatch(c.path, "checkpoint was written by " + std::to_string(c.writers) +
+                                       " ranks, this job has " + std::to_string(c.nranks) + ": " +
+                                       stored_kind_name(b) + " '" + b.name +
+                                       "' holds each rank's own state and cannot change rank "
+                                       "count; restart with " + std::to_string(c.writers) +
+                                       " ranks");
+        }
+        const auto me = static_cast<std::size_t>(c.rank);
+        opened_buffer o(std::move(ds), std::move(sums), read_mode::own, index[me]);
+        o.stored = index[me + 1] - index[me];
+        return o;
     }
     if (c.writers == c.nranks) {
         for (std::size_t r = 0; r < w; ++r) {
@@ -171,9 +186,20 @@ opened_buffer check_buffer(const read_context& c, const buffer_desc& b, const bl
     }
     const std::string kind = read_string_attr(ds.get(), "kind");
     const std::string tname = read_string_attr(ds.get(), "type");
-    if (kind != kind_name(b.kind)) {
+    if (kind != stored_kind_name(b)) {
         throw mismatch(c.path, "buffer '" + b.name + "' is " + kind +
-                                   " in the file, registered as " + kind_name(b.kind));
+                                   " in the file, registered as " + stored_kind_name(b));
+    }
+    if (b.object) {
+        if (!has_attr(ds.get(), "format")) {
+            throw corrupt(c.path, "dataset " + dpath + " has no 'format' attribute");
+        }
+        const std::string tag = read_string_attr(ds.get(), "format");
+        if (tag != b.format_tag) {
+            throw mismatch(c.path, "object '" + b.name + "' has format '" + tag +
+                                       "' in the file, registered with format '" +
+                                       b.format_tag + "'");
+        }
     }
     if (tname != type_name(b.elem)) {
         throw mismatch(c.path, "buffer '" + b.name + "' has type " + tname +
@@ -313,7 +339,28 @@ checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
     std::optional<corrupt_error> problem;
     plist dxpl = collective_dxpl();
     for (std::size_t i = 0; i < bufs.size(); ++i) {
-        const std::string p = read_buffer(c, bufs[i], opened[i], dxpl.get());
+        buffer_desc b = bufs[i];
+        std::string p;
+        if (b.variable) {  // sized as stored: the application's resize gives the destination
+            b.count = opened[i].stored;
+            b.extent[0] = b.count;
+            try {
+                b.data = b.resize(b.count);
+            } catch (const std::exception& e) {
+                p = "cannot resize '" + b.name + "' to " + std::to_string(b.count) +
+                    " elements: " + e.what();
+            }
+            if (p.empty() && b.data == nullptr && b.count > 0) {
+                p = "resize of '" + b.name + "' returned a null pointer";
+            }
+            if (!p.empty()) {
+                b.count = 0;
+                b.extent[0] = 0;
+                b.data = nullptr;
+            }
+        }
+        const std::string q = read_buffer(c, b, opened[i], dxpl.get());
+        if (p.empty()) p = q;
         if (!p.empty() && !problem) problem = corrupt(path, p);
     }
     if (meta.nranks == nranks) {

@@ -26,7 +26,8 @@ void write_buffer(hid_t file, const buffer_desc& b, const block_table& t, int ra
     const std::string path = object_path(data_group, b.name);
     {
         dataset ds = create_dataset(file, path, file_type_of(b.elem), dims, dcpl);
-        write_attr(ds.get(), "kind", std::string(kind_name(b.kind)));
+        write_attr(ds.get(), "kind", std::string(stored_kind_name(b)));
+        if (b.object) write_attr(ds.get(), "format", b.format_tag);
         write_attr(ds.get(), "type", std::string(type_name(b.elem)));
         const std::string err = transfer_block(true, ds.get(), b, prefix[rank], dxpl);
         if (!err.empty()) failure.note("buffer '" + b.name + "': " + err);
