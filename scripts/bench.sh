@@ -99,6 +99,14 @@ for mib in "${sizes[@]}"; do
         timed dd_read "$mib" $rep dd if="$scratch/dd.bin" of=/dev/null bs=1M
         rm -f "$scratch/dd.bin"
     done
+    # dd_write_new: like cairn with CAIRN_KEEP=2, every repetition writes a new file while the
+    # previous two stay on disk (and in the page cache), so the page cache needs memory it has not
+    # used since the last repetition; dd_write above deletes its file first and reuses the pages.
+    for ((rep = 0; rep < reps; ++rep)); do
+        timed dd_write_new "$mib" $rep dd if=/dev/zero of="$scratch/dd.$rep.bin" bs=1M count=$total conv=fdatasync
+        rm -f "$scratch/dd.$((rep - 2)).bin"
+    done
+    rm -f "$scratch"/dd.*.bin
 done
 echo "== ping-pong between 2 ranks: blocking mode (plain) and non-blocking mode (interposed)"
 CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_pp run 2 pingpong 1 --reps $reps
@@ -120,7 +128,7 @@ awk -v np=$NP '
             metric = kk[1]; mib = kk[2];
             bytes = np * mib * 1048576;
             if (metric ~ /^time_1MiB/) bytes = 1048576;
-            if (metric ~ /^latency/ || metric == "nonblocking_stall") bytes = 0;
+            if (metric ~ /^latency/ || metric ~ /stall$/) bytes = 0;
             bw = (bytes > 0 && med > 0) ? sprintf("%.1f", bytes / med / 1e6) : "";
             printf "%s,%s,%d,%d,%.9f,%.9f,%.9f,%s\n", metric, mib, (metric ~ /latency|time_1MiB/) ? 2 : np, m, med, v[1], v[m], bw
         }
@@ -135,7 +143,10 @@ for mib in "${sizes[@]}"; do
         echo "$mib,nonblocking stall / memcpy,$(ratio "$(med nonblocking_stall "$mib")" "$(med memcpy "$mib")")"
         echo "$mib,blocking checkpoint / memcpy,$(ratio "$(med blocking_checkpoint "$mib")" "$(med memcpy "$mib")")"
         echo "$mib,nonblocking stall / blocking checkpoint,$(ratio "$(med nonblocking_stall "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,nonblocking first stall / memcpy,$(ratio "$(med nonblocking_first_stall "$mib")" "$(med memcpy "$mib")")"
         echo "$mib,blocking write bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,blocking write bandwidth / dd new file,$(ratio "$(med dd_write_new "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,naive POSIX write bandwidth / dd new file,$(ratio "$(med dd_write_new "$mib")" "$(med posix_write "$mib")")"
         echo "$mib,nonblocking commit bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med nonblocking_commit "$mib")")"
         echo "$mib,naive POSIX write bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med posix_write "$mib")")"
         echo "$mib,restore read bandwidth / dd read,$(ratio "$(med dd_read "$mib")" "$(med restore "$mib")")"
@@ -159,7 +170,7 @@ esac
 
 if command -v gnuplot > /dev/null; then
     dat=$scratch/bw.dat
-    metrics="memcpy blocking_checkpoint nonblocking_commit restore posix_write dd_write dd_read"
+    metrics="memcpy blocking_checkpoint nonblocking_commit restore posix_write dd_write dd_write_new dd_read"
     {
         printf "metric"; for mib in "${sizes[@]}"; do printf " %sMiB" "$mib"; done; echo
         for m in $metrics; do
