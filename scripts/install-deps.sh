@@ -13,6 +13,7 @@ packages=(
     python3 python3-h5py python3-numpy
     clang libclang-rt-14-dev
     gnuplot-nox
+    gfortran
     slurm-wlm slurmctld slurmd slurm-client munge
 )
 
