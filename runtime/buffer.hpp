@@ -47,4 +47,35 @@ struct buffer_desc {
     [[nodiscard]] bool contiguous() const;
 };
 
+/// Calls `f(const unsigned char* row, std::size_t bytes)` for the rows (innermost dimension) of
+/// a buffer's block in row-major block order, skipping halo memory: the order in which the block
+/// is stored in a file. A contiguous block is one call.
+template <class F>
+void for_each_block_row(const buffer_desc& b, F&& f) {
+    const std::size_t esz = type_size(b.elem);
+    const auto* base = static_cast<const unsigned char*>(b.data);
+    if (b.contiguous()) {
+        if (b.bytes() > 0) f(base, b.bytes());
+        return;
+    }
+    // Right-align into 3 dims: [d0, d1, d2] with d2 innermost.
+    const int nd = b.ndims;
+    std::array<std::uint64_t, 3> ext{1, 1, 1};
+    std::array<std::uint64_t, 3> msh{1, 1, 1};
+    std::array<std::uint64_t, 3> mof{0, 0, 0};
+    for (int d = 0; d < nd; ++d) {
+        ext[3 - nd + d] = b.extent[d];
+        msh[3 - nd + d] = b.mem_shape[d];
+        mof[3 - nd + d] = b.mem_offset[d];
+    }
+    const std::size_t row_bytes = ext[2] * esz;
+    if (row_bytes == 0) return;
+    for (std::uint64_t i = 0; i < ext[0]; ++i) {
+        for (std::uint64_t j = 0; j < ext[1]; ++j) {
+            const std::uint64_t e = ((mof[0] + i) * msh[1] + (mof[1] + j)) * msh[2] + mof[2];
+            f(base + e * esz, row_bytes);
+        }
+    }
+}
+
 }  // namespace cairn::detail

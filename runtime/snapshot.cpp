@@ -24,29 +24,10 @@ constexpr double pull_after_seconds = 0.05;
 
 // Copies a buffer's block into packed (row-major, halo-free) memory.
 void pack_block(const buffer_desc& b, unsigned char* out) {
-    const std::size_t esz = type_size(b.elem);
-    const auto* base = static_cast<const unsigned char*>(b.data);
-    if (b.contiguous()) {
-        if (b.bytes() > 0) std::memcpy(out, base, b.bytes());
-        return;
-    }
-    const int nd = b.ndims;
-    std::array<std::uint64_t, 3> ext{1, 1, 1};
-    std::array<std::uint64_t, 3> msh{1, 1, 1};
-    std::array<std::uint64_t, 3> mof{0, 0, 0};
-    for (int d = 0; d < nd; ++d) {
-        ext[3 - nd + d] = b.extent[d];
-        msh[3 - nd + d] = b.mem_shape[d];
-        mof[3 - nd + d] = b.mem_offset[d];
-    }
-    const std::size_t row = ext[2] * esz;
-    for (std::uint64_t i = 0; i < ext[0]; ++i) {
-        for (std::uint64_t j = 0; j < ext[1]; ++j) {
-            const std::uint64_t e = ((mof[0] + i) * msh[1] + (mof[1] + j)) * msh[2] + mof[2];
-            std::memcpy(out, base + e * esz, row);
-            out += row;
-        }
-    }
+    for_each_block_row(b, [&](const unsigned char* row, std::size_t n) {
+        std::memcpy(out, row, n);
+        out += n;
+    });
 }
 
 }  // namespace

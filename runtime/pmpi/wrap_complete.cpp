@@ -25,6 +25,34 @@ int finish_one(MPI_Request before, MPI_Status* st) {
     return finish_request(before, st);
 }
 
+// A status array the wrappers can read even when the application passes MPI_STATUSES_IGNORE.
+class status_array {
+public:
+    status_array(int n, MPI_Status* user) : ptr_(user) {
+        if (user == MPI_STATUSES_IGNORE) {
+            local_.resize(static_cast<std::size_t>(n));
+            ptr_ = local_.data();
+        }
+    }
+    [[nodiscard]] MPI_Status* get() const { return ptr_; }
+
+private:
+    std::vector<MPI_Status> local_;
+    MPI_Status* ptr_;
+};
+
+// True if an array completion call failed outright (not just in some statuses).
+bool failed(int rc) { return rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS; }
+
+// Finishes requests before[indices[k]] with sts[k], k < count (indices == nullptr: k itself).
+void finish_completed(const std::vector<MPI_Request>& before, int count, const int* indices,
+                      MPI_Status* sts) {
+    for (int k = 0; k < count; ++k) {
+        const int i = indices == nullptr ? k : indices[k];
+        finish_one(before[static_cast<std::size_t>(i)], &sts[k]);
+    }
+}
+
 }  // namespace
 
 extern "C" {
@@ -52,30 +80,20 @@ int MPI_Test(MPI_Request* req, int* flag, MPI_Status* status) {
 int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[]) {
     if (!tracking()) return PMPI_Waitall(n, reqs, statuses);
     const auto before = snapshot(n, reqs);
-    std::vector<MPI_Status> local;
-    MPI_Status* sts = statuses;
-    if (statuses == MPI_STATUSES_IGNORE) {
-        local.resize(static_cast<std::size_t>(n));
-        sts = local.data();
-    }
-    const int rc = PMPI_Waitall(n, reqs, sts);
-    if (rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) return rc;
-    for (int i = 0; i < n; ++i) finish_one(before[static_cast<std::size_t>(i)], &sts[i]);
+    const status_array sts(n, statuses);
+    const int rc = PMPI_Waitall(n, reqs, sts.get());
+    if (failed(rc)) return rc;
+    finish_completed(before, n, nullptr, sts.get());
     return rc;
 }
 
 int MPI_Testall(int n, MPI_Request reqs[], int* flag, MPI_Status statuses[]) {
     if (!tracking()) return PMPI_Testall(n, reqs, flag, statuses);
     const auto before = snapshot(n, reqs);
-    std::vector<MPI_Status> local;
-    MPI_Status* sts = statuses;
-    if (statuses == MPI_STATUSES_IGNORE) {
-        local.resize(static_cast<std::size_t>(n));
-        sts = local.data();
-    }
-    const int rc = PMPI_Testall(n, reqs, flag, sts);
-    if ((rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) || *flag == 0) return rc;
-    for (int i = 0; i < n; ++i) finish_one(before[static_cast<std::size_t>(i)], &sts[i]);
+    const status_array sts(n, statuses);
+    const int rc = PMPI_Testall(n, reqs, flag, sts.get());
+    if (failed(rc) || *flag == 0) return rc;
+    finish_completed(before, n, nullptr, sts.get());
     return rc;
 }
 
@@ -102,34 +120,20 @@ int MPI_Testany(int n, MPI_Request reqs[], int* index, int* flag, MPI_Status* st
 int MPI_Waitsome(int n, MPI_Request reqs[], int* outcount, int indices[], MPI_Status statuses[]) {
     if (!tracking()) return PMPI_Waitsome(n, reqs, outcount, indices, statuses);
     const auto before = snapshot(n, reqs);
-    std::vector<MPI_Status> local;
-    MPI_Status* sts = statuses;
-    if (statuses == MPI_STATUSES_IGNORE) {
-        local.resize(static_cast<std::size_t>(n));
-        sts = local.data();
-    }
-    const int rc = PMPI_Waitsome(n, reqs, outcount, indices, sts);
-    if ((rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) || *outcount == MPI_UNDEFINED) return rc;
-    for (int k = 0; k < *outcount; ++k) {
-        finish_one(before[static_cast<std::size_t>(indices[k])], &sts[k]);
-    }
+    const status_array sts(n, statuses);
+    const int rc = PMPI_Waitsome(n, reqs, outcount, indices, sts.get());
+    if (failed(rc) || *outcount == MPI_UNDEFINED) return rc;
+    finish_completed(before, *outcount, indices, sts.get());
     return rc;
 }
 
 int MPI_Testsome(int n, MPI_Request reqs[], int* outcount, int indices[], MPI_Status statuses[]) {
     if (!tracking()) return PMPI_Testsome(n, reqs, outcount, indices, statuses);
     const auto before = snapshot(n, reqs);
-    std::vector<MPI_Status> local;
-    MPI_Status* sts = statuses;
-    if (statuses == MPI_STATUSES_IGNORE) {
-        local.resize(static_cast<std::size_t>(n));
-        sts = local.data();
-    }
-    const int rc = PMPI_Testsome(n, reqs, outcount, indices, sts);
-    if ((rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) || *outcount == MPI_UNDEFINED) return rc;
-    for (int k = 0; k < *outcount; ++k) {
-        finish_one(before[static_cast<std::size_t>(indices[k])], &sts[k]);
-    }
+    const status_array sts(n, statuses);
+    const int rc = PMPI_Testsome(n, reqs, outcount, indices, sts.get());
+    if (failed(rc) || *outcount == MPI_UNDEFINED) return rc;
+    finish_completed(before, *outcount, indices, sts.get());
     return rc;
 }
 
