@@ -1,18 +1,7 @@
 # Shared helpers for the cairn tool end-to-end tests (sourced, not run).
 
-# The cairn runtime rejects unknown CAIRN_* variables; start every test from a clean slate.
-for var in $(compgen -e); do
-    case "$var" in CAIRN_*) unset "$var" ;; esac
-done
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1
-export HDF5_USE_FILE_LOCKING=FALSE
-MPIEXEC=${MPIEXEC:-mpiexec}
-
-fail() {
-    echo "FAIL: $*"
-    exit 1
-}
+# Clean CAIRN_* environment, Open MPI settings, fail(), final_checksum() and the other heat helpers.
+source "$(dirname "${BASH_SOURCE[0]}")/heat_common.sh"
 
 pass() {
     echo "ok: $*"
@@ -35,7 +24,3 @@ expect_in() {
     grep -qF -- "$2" "$1" || { echo "--- $1"; cat "$1"; fail "'$2' not found in $1"; }
 }
 
-# final_checksum LOG: the checksum of the 'heat: final checksum' line, or "".
-final_checksum() {
-    sed -n 's/^heat: final checksum \([0-9a-f]\{16\}\) .*/\1/p' "$1" | tail -n 1
-}
