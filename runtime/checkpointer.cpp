@@ -122,7 +122,7 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
     // 2. Collective write under the temporary name.
     err.clear();
     try {
-        write_checkpoint_file(tmp, comm_, meta, bufs, chan);
+        write_checkpoint_file(tmp, comm_, meta, bufs, chan, write_options{cfg_.deflate_level});
     } catch (const std::exception& e) {
         err = e.what();
     }
@@ -184,12 +184,22 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
         }
     }
     res.seconds = now() - t0;
-    char line[256];
+    char line[512];
     std::snprintf(line, sizeof line, "checkpoint %llu committed: %s, %s in %.3f s (%.1f MB/s)",
                   static_cast<unsigned long long>(meta.epoch), final_path.c_str(),
                   human_bytes(static_cast<double>(total)).c_str(), res.seconds,
                   res.seconds > 0 ? static_cast<double>(total) / res.seconds / 1e6 : 0.0);
-    log(1, line);
+    std::string text = line;
+    if (cfg_.deflate_level > 0 && rank_ == 0 && total > 0) {
+        const std::int64_t stored = file_size(final_path);
+        if (stored >= 0) {
+            std::snprintf(line, sizeof line, "; deflate:%d file %s (%.3f of the data)",
+                          cfg_.deflate_level, human_bytes(static_cast<double>(stored)).c_str(),
+                          static_cast<double>(stored) / static_cast<double>(total));
+            text += line;
+        }
+    }
+    log(1, text);
     return res;
 }
 

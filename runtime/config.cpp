@@ -95,7 +95,7 @@ const std::vector<std::string>& config_keys() {
     static const std::vector<std::string> keys = {
         "dir",     "keep",      "verbose",  "interval", "node_mtbf",     "restart",
         "signal",  "lookahead", "app_name", "on_error", "history",       "mode",
-        "staging_limit", "epoch_timeout"};
+        "staging_limit", "epoch_timeout", "compression"};
     return keys;
 }
 
@@ -170,6 +170,17 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         }
         if (!(s > 0)) bad(key, value, "the timeout must be longer than zero");
         c.epoch_timeout = s;
+    } else if (key == "compression") {
+        const std::string v = lower(value);
+        if (v == "none" || v == "off") {
+            c.deflate_level = 0;
+        } else if (v == "deflate") {
+            c.deflate_level = 1;
+        } else if (v.rfind("deflate:", 0) == 0) {
+            c.deflate_level = static_cast<int>(parse_int(key, v.substr(8), 1, 9));
+        } else {
+            bad(key, value, "expected none, deflate or deflate:LEVEL (LEVEL 1-9)");
+        }
     } else {
         std::string known;
         for (const auto& k : config_keys()) known += (known.empty() ? "" : ", ") + k;
@@ -281,6 +292,7 @@ std::string describe(const config& c) {
       << (c.restart == restart_mode::automatic ? "auto"
           : c.restart == restart_mode::never   ? "never"
                                                 : "required");
+    if (c.deflate_level > 0) o << " compression=deflate:" << c.deflate_level;
     return o.str();
 }
 

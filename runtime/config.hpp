@@ -33,6 +33,7 @@ struct config {
     bool nonblocking = true;  ///< mode: non-blocking Mattern snapshot (else blocking)
     std::uint64_t staging_limit = 8ULL << 30;  ///< bytes of staging memory per rank
     double epoch_timeout = 120;  ///< seconds before an unfinished snapshot is aborted
+    int deflate_level = 0;  ///< compression: 0 = none, 1-9 = HDF5 deflate (gzip) level
     std::string config_file;  ///< where the file keys came from ("" = none)
 
     /// Path of the job history file.

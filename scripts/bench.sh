@@ -89,6 +89,13 @@ for mib in "${sizes[@]}"; do
         sed -i "\$s/^result restore $mib 0 /result restore $mib $rep /" "$raw"
     done
     rm -rf "$scratch/ckpt_blocking"
+    # Compression: the same blocking checkpoint with HDF5's shuffle + deflate level 1.
+    first=$(($(wc -l < "$raw") + 1))
+    CAIRN_MODE=blocking CAIRN_COMPRESSION=deflate:1 CAIRN_DIR=$scratch/ckpt_deflate run $NP blocking "$mib" --reps $reps
+    sed -i "$first,\$ s/^result blocking_checkpoint /result deflate_checkpoint /" "$raw"
+    newest=$(ls -t "$scratch"/ckpt_deflate/ckpt.*.h5 | head -n 1)
+    echo "$mib $(stat -c %s "$newest")" >> "$scratch/deflate_sizes.txt"
+    rm -rf "$scratch/ckpt_deflate"
     CAIRN_MODE=nonblocking CAIRN_DIR=$scratch/ckpt_nonblocking run $NP nonblocking "$mib" --reps $reps
     rm -rf "$scratch/ckpt_nonblocking"
     run $NP posix "$mib" --reps $reps --dir "$scratch"
@@ -150,6 +157,8 @@ for mib in "${sizes[@]}"; do
         echo "$mib,nonblocking commit bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med nonblocking_commit "$mib")")"
         echo "$mib,naive POSIX write bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med posix_write "$mib")")"
         echo "$mib,restore read bandwidth / dd read,$(ratio "$(med dd_read "$mib")" "$(med restore "$mib")")"
+        echo "$mib,deflate:1 checkpoint / blocking checkpoint,$(ratio "$(med deflate_checkpoint "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,deflate:1 stored bytes / data bytes,$(ratio "$(awk -v s="$mib" '$1 == s { print $2 }' "$scratch/deflate_sizes.txt")" $((mib * NP * 1048576)))"
     } >> "$rcsv"
 done
 lp=$(med latency_plain 0)
@@ -170,7 +179,7 @@ esac
 
 if command -v gnuplot > /dev/null; then
     dat=$scratch/bw.dat
-    metrics="memcpy blocking_checkpoint nonblocking_commit restore posix_write dd_write dd_write_new dd_read"
+    metrics="memcpy blocking_checkpoint deflate_checkpoint nonblocking_commit restore posix_write dd_write dd_write_new dd_read"
     {
         printf "metric"; for mib in "${sizes[@]}"; do printf " %sMiB" "$mib"; done; echo
         for m in $metrics; do

@@ -53,6 +53,14 @@ public:
     using cairn::error::error;
 };
 
+/// How the data datasets are stored.
+struct write_options {
+    /// 0: contiguous, unfiltered (the default: fastest, and the layout tools can map directly).
+    /// 1-9: chunked with the shuffle and deflate filters at this level (parallel filtered writes,
+    /// which HDF5 does with collective transfers). Metadata tables stay contiguous.
+    int deflate_level = 0;
+};
+
 /// Collective over `comm`: writes `meta` and every buffer to `path` (created or truncated) with
 /// collective MPI-IO, syncs the file to disk (MPI_File_sync) and closes it. Every rank passes the
 /// same buffer list (same names, kinds, types, global shapes, in the same order). Throws
@@ -64,7 +72,8 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
 /// counters) in /cairn/channel. Counter vectors must be empty or have one entry per rank of
 /// `comm`. The 4-argument overload writes an empty channel state.
 void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,
-                           const std::vector<buffer_desc>& bufs, const channel_state& chan);
+                           const std::vector<buffer_desc>& bufs, const channel_state& chan,
+                           const write_options& opts = {});
 
 /// Collective over `comm`: opens `path`, checks its attributes and that every registered buffer
 /// is present with the same kind, type, shape and (per-rank) count, reads this rank's data into
@@ -125,7 +134,8 @@ std::vector<std::vector<std::uint64_t>> read_channel_counters(const std::string&
 /// tools that damage or map data. Throws cairn::error if it has no storage.
 std::uint64_t dataset_file_offset(const std::string& path, const std::string& dataset_path);
 
-/// Serial: bytes of file storage allocated for dataset `dataset_path`.
+/// Serial: bytes of file storage allocated for dataset `dataset_path` (after filters: the
+/// compressed size of a compressed dataset).
 std::uint64_t dataset_storage_bytes(const std::string& path, const std::string& dataset_path);
 
 }  // namespace cairn::detail

@@ -2,6 +2,7 @@
 
 #include "h5/format.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -12,6 +13,31 @@ plist contiguous_dcpl() {
     check(H5Pset_layout(dcpl.get(), H5D_CONTIGUOUS), "H5Pset_layout");
     check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
     check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
+    return dcpl;
+}
+
+plist deflate_dcpl(const std::vector<hsize_t>& dims, std::size_t elem_size, int level) {
+    for (hsize_t d : dims) {
+        if (d == 0) return contiguous_dcpl();
+    }
+    constexpr std::size_t chunk_target = std::size_t{1} << 20;
+    const hsize_t budget = std::max<hsize_t>(1, chunk_target / std::max<std::size_t>(1, elem_size));
+    std::vector<hsize_t> chunk(dims);
+    hsize_t inner = 1;  // elements of one chunk in the dimensions after i
+    for (std::size_t i = dims.size(); i-- > 0;) {
+        if (inner * dims[i] <= budget) {
+            inner *= dims[i];
+            continue;
+        }
+        chunk[i] = std::max<hsize_t>(1, budget / inner);
+        for (std::size_t j = 0; j < i; ++j) chunk[j] = 1;
+        break;
+    }
+    plist dcpl(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate dcpl");
+    check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk");
+    check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
+    check(H5Pset_shuffle(dcpl.get()), "H5Pset_shuffle");
+    check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(level)), "H5Pset_deflate");
     return dcpl;
 }
 

@@ -34,6 +34,11 @@ struct deferred_failure {
 /// Creation list of checkpoint datasets: contiguous, allocated early, never filled.
 plist contiguous_dcpl();
 
+/// Creation list of a compressed data dataset of shape `dims` with `elem_size`-byte elements:
+/// chunks of about 1 MiB (trailing dimensions kept whole where they fit), shuffle + deflate at
+/// `level` (1-9). A dataset with a zero dimension cannot be chunked: it gets contiguous_dcpl().
+plist deflate_dcpl(const std::vector<hsize_t>& dims, std::size_t elem_size, int level);
+
 /// Creates dataset `path` of file type `ftype` and shape `dims` (collective in parallel files).
 dataset create_dataset(hid_t fid, const std::string& path, hid_t ftype,
                        const std::vector<hsize_t>& dims, hid_t dcpl);

@@ -233,21 +233,15 @@ std::vector<std::vector<std::uint64_t>> read_channel_counters(const std::string&
 
 namespace {
 
-/// Offset and storage size of one dataset.
-std::pair<std::uint64_t, std::uint64_t> dataset_storage(const std::string& path,
-                                                        const std::string& dataset_path) {
+/// f(dataset) for dataset `dataset_path` of the file at `path`, HDF5 errors as cairn::error.
+template <class F>
+auto with_dataset(const std::string& path, const std::string& dataset_path, F f) {
     silence_errors();
-    file f = open_serial(path);
+    file fh = open_serial(path);
     try {
-        dataset ds(H5Dopen2(f.get(), dataset_path.c_str(), H5P_DEFAULT),
+        dataset ds(H5Dopen2(fh.get(), dataset_path.c_str(), H5P_DEFAULT),
                    "H5Dopen2 " + dataset_path);
-        const haddr_t off = H5Dget_offset(ds.get());
-        const hsize_t size = H5Dget_storage_size(ds.get());
-        if (off == HADDR_UNDEF) {
-            throw make_error("checkpoint " + path + ": dataset " + dataset_path +
-                             " has no contiguous storage in the file");
-        }
-        return {off, size};
+        return f(ds.get());
     } catch (const hdf5_error& e) {
         throw make_error("checkpoint " + path + ": " + e.detail());
     }
@@ -256,11 +250,19 @@ std::pair<std::uint64_t, std::uint64_t> dataset_storage(const std::string& path,
 }  // namespace
 
 std::uint64_t dataset_file_offset(const std::string& path, const std::string& dataset_path) {
-    return dataset_storage(path, dataset_path).first;
+    return with_dataset(path, dataset_path, [&](hid_t ds) -> std::uint64_t {
+        const haddr_t off = H5Dget_offset(ds);
+        if (off == HADDR_UNDEF) {
+            throw make_error("checkpoint " + path + ": dataset " + dataset_path +
+                             " has no contiguous storage in the file");
+        }
+        return off;
+    });
 }
 
 std::uint64_t dataset_storage_bytes(const std::string& path, const std::string& dataset_path) {
-    return dataset_storage(path, dataset_path).second;
+    return with_dataset(path, dataset_path,
+                        [](hid_t ds) -> std::uint64_t { return H5Dget_storage_size(ds); });
 }
 
 }  // namespace cairn::detail

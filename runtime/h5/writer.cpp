@@ -17,7 +17,7 @@ namespace {
 using namespace h5;
 
 void write_buffer(hid_t file, const buffer_desc& b, const block_table& t, int rank, hid_t dcpl,
-                  hid_t dxpl, deferred_failure& failure) {
+                  hid_t dxpl, int deflate_level, deferred_failure& failure) {
     const auto nranks = static_cast<hsize_t>(t.counts.size());
     const std::vector<std::uint64_t> prefix = t.prefix();
     const std::vector<hsize_t> dims = b.kind == buffer_kind::distributed
@@ -25,7 +25,10 @@ void write_buffer(hid_t file, const buffer_desc& b, const block_table& t, int ra
                                           : std::vector<hsize_t>{prefix.back()};
     const std::string path = object_path(data_group, b.name);
     {
-        dataset ds = create_dataset(file, path, file_type_of(b.elem), dims, dcpl);
+        plist filtered;
+        if (deflate_level > 0) filtered = deflate_dcpl(dims, type_size(b.elem), deflate_level);
+        dataset ds = create_dataset(file, path, file_type_of(b.elem), dims,
+                                    deflate_level > 0 ? filtered.get() : dcpl);
         write_attr(ds.get(), "kind", std::string(stored_kind_name(b)));
         if (b.object) write_attr(ds.get(), "format", b.format_tag);
         write_attr(ds.get(), "type", std::string(type_name(b.elem)));
@@ -51,7 +54,8 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
 }
 
 void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,
-                           const std::vector<buffer_desc>& bufs, const channel_state& chan) {
+                           const std::vector<buffer_desc>& bufs, const channel_state& chan,
+                           const write_options& opts) {
     silence_errors();
     int rank = 0;
     int nranks = 0;
@@ -81,7 +85,8 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
         plist dcpl = contiguous_dcpl();
         plist dxpl = collective_dxpl();
         for (std::size_t i = 0; i < bufs.size(); ++i) {
-            write_buffer(f.get(), bufs[i], tables[i], rank, dcpl.get(), dxpl.get(), failure);
+            write_buffer(f.get(), bufs[i], tables[i], rank, dcpl.get(), dxpl.get(), opts.deflate_level,
+                         failure);
         }
         write_channel(f.get(), channel, rank, dcpl.get(), dxpl.get(), failure);
         failure.run([&] { check(H5Fflush(f.get(), H5F_SCOPE_GLOBAL), "H5Fflush " + path); });

@@ -53,6 +53,17 @@ TEST_CASE("config interval forms", "[config]") {
     CHECK(load_config("", {"CAIRN_SIGNAL=none"}).signals.empty());
 }
 
+TEST_CASE("config compression", "[config]") {
+    CHECK(load_config("", {}).deflate_level == 0);
+    CHECK(load_config("", {"CAIRN_COMPRESSION=none"}).deflate_level == 0);
+    CHECK(load_config("", {"CAIRN_COMPRESSION=deflate"}).deflate_level == 1);
+    CHECK(load_config("", {"CAIRN_COMPRESSION=Deflate:9"}).deflate_level == 9);
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_COMPRESSION=deflate:0"}); }),
+               Catch::Contains("between 1 and 9"));
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_COMPRESSION=zstd"}); }),
+               Catch::Contains("compression") && Catch::Contains("deflate:LEVEL"));
+}
+
 TEST_CASE("config rejects bad input with a clear message", "[config]") {
     CHECK_THAT(error_of([] { load_config("", {"CAIRN_KEPP=3"}); }),
                Catch::Contains("CAIRN_KEPP") && Catch::Contains("unknown key") &&
