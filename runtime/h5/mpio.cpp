@@ -51,4 +51,10 @@ plist collective_dxpl() {
     return dxpl;
 }
 
+plist independent_dxpl() {
+    plist dxpl(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate dxpl");
+    check(H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_INDEPENDENT), "H5Pset_dxpl_mpio");
+    return dxpl;
+}
+
 }  // namespace cairn::detail::h5

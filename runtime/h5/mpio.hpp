@@ -43,4 +43,8 @@ plist serial_fapl();
 /// Transfer list for collective MPI-IO data transfers.
 plist collective_dxpl();
 
+/// Transfer list for independent MPI-IO data transfers (each rank reads its own block directly;
+/// used for restore, where collective buffering only adds a redistribution step).
+plist independent_dxpl();
+
 }  // namespace cairn::detail::h5
