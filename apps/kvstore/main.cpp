@@ -43,6 +43,8 @@ struct options {
     int sleep_us = 0;            // pause per round (to make a kill land under load)
     bool async_checkpoint = false;  // request_checkpoint(): committed in the background
     int kill_after_save = 0;     // test hook: rank 1 SIGKILLs itself after its N-th chain file
+    int checkpoints = 0;         // at most this many checkpoints in this run (0 = no limit)
+    bool hold = false;           // after the last operation: wait to be killed (benchmarks)
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -50,7 +52,7 @@ struct options {
                  "kvstore: %s\nusage: kvstore [--ops N] [--write-ratio F] [--keys N] [--zipf S] "
                  "[--value-size B] [--seed S] [--batch N] [--checkpoint-every ROUNDS] "
                  "[--full-every K] [--log on|off] [--group-commit N] [--dir D] [--ledger] "
-                 "[--check] [--sleep-us U] [--async-checkpoint] [--kill-after-save N]\n",
+                 "[--check] [--sleep-us U] [--async-checkpoint] [--kill-after-save N] [--checkpoints N] [--hold]\n",
                  why);
     std::exit(2);
 }
@@ -82,6 +84,8 @@ options parse(int argc, char** argv) {
         else if (a == "--ledger") o.ledger = true;
         else if (a == "--sleep-us") o.sleep_us = std::stoi(val());
         else if (a == "--async-checkpoint") o.async_checkpoint = true;
+        else if (a == "--checkpoints") o.checkpoints = std::max(0, std::stoi(val()));
+        else if (a == "--hold") o.hold = true;
         else if (a == "--kill-after-save") o.kill_after_save = std::stoi(val());
         else if (a == "--help" || a == "-h") usage("help");
         else usage(("unknown option " + a).c_str());
@@ -387,6 +391,7 @@ int main(int argc, char** argv) {
     std::uniform_real_distribution<double> u(0, 1);
     std::uint64_t epoch_seen = cairn::epoch();
     long rounds = 0;
+    int checkpoints_taken = 0;
     const double t0 = MPI_Wtime();
     long my_ops = 0;
     for (;;) {
@@ -464,7 +469,8 @@ int main(int argc, char** argv) {
         ++rounds;
         if (o.sleep_us > 0) usleep(static_cast<useconds_t>(o.sleep_us));
         cairn::safe_point();
-        if (o.checkpoint_every > 0 && rounds % o.checkpoint_every == 0) {
+        if (o.checkpoint_every > 0 && rounds % o.checkpoint_every == 0 &&
+            (o.checkpoints == 0 || checkpoints_taken++ < o.checkpoints)) {
             if (o.async_checkpoint) {
                 cairn::request_checkpoint();  // cut at an agreed safe point, written in background
             } else {
@@ -487,6 +493,17 @@ int main(int argc, char** argv) {
         if (cairn::exit_requested()) break;
     }
     const double secs = MPI_Wtime() - t0;
+    if (o.hold) {
+        // Every operation is acknowledged (and logged durably): wait here to be killed, so that
+        // a benchmark controls how many log records follow the last checkpoint.
+        MPI_Barrier(comm);
+        if (rank == 0) {
+            std::printf("kvstore: holding after %ld ops per client, epoch %llu\n", done_ops,
+                        static_cast<unsigned long long>(cairn::epoch()));
+            std::fflush(stdout);
+        }
+        for (;;) sleep(1);
+    }
     unsigned long long v[5] = {static_cast<unsigned long long>(my_ops), own.full_bytes(),
                                own.delta_bytes(), own.fulls(), own.deltas()};
     MPI_Allreduce(MPI_IN_PLACE, v, 5, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);

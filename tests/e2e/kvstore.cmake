@@ -9,3 +9,13 @@ if(TARGET kvstore)
         endforeach()
     endforeach()
 endif()
+
+# Smoke test of the kvstore benchmark driver (quick mode: one repetition, tiny sizes); it fails if
+# a run fails, a restart replays another number of log records than were written after the
+# checkpoint, or a configuration yields no result. No timing assertions.
+if(TARGET kvstore)
+    cairn_add_script_test(NAME e2e_kvstore_bench_quick
+        COMMAND ${PROJECT_SOURCE_DIR}/scripts/bench-kvstore.sh --quick --build ${CMAKE_BINARY_DIR}
+                --out bench-out --scratch bench-scratch
+        NPROCS 4 TIMEOUT 120)
+endif()
