@@ -53,10 +53,10 @@ if [ $quick -eq 1 ]; then
     lengths=(400)
     pre_ops=400            # operations per client before the one checkpoint
     rec_batch=100
-    ops=500                # per client, bytes/throughput runs
+    ops=1000               # per client, bytes/throughput runs
     keys=500               # per client
     every1=2
-    every10=3
+    every10=5
 else
     lengths=(0 1000 10000 100000)
     pre_ops=10000
