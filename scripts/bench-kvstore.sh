@@ -82,6 +82,8 @@ trap cleanup EXIT
 mkdir -p "$out" "$scratch"
 csv=$out/kvstore.csv
 echo "experiment,config,rep,metric,value" > "$csv"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 die() {
     echo "bench-kvstore.sh: $*" >&2
@@ -118,10 +120,14 @@ for len in "${lengths[@]}"; do
             { cat "$d/restart.log"; die "restart for log length $len did not restore"; }
         replayed=$(sed -n 's/.* \([0-9]*\) log records replayed.*/\1/p' <<< "$line")
         secs=$(sed -n 's/.*recovery \([0-9.]*\) s.*/\1/p' <<< "$line")
+        rsecs=$(sed -n 's/.*(restore \([0-9.]*\) s.*/\1/p' <<< "$line")
+        psecs=$(sed -n 's/.*replay \([0-9.]*\) s).*/\1/p' <<< "$line")
         [ "$replayed" = "$len" ] || die "log length $len: $replayed records replayed"
         echo "recovery,log=$len,$rep,replayed,$replayed" >> "$csv"
         echo "recovery,log=$len,$rep,recovery_s,$secs" >> "$csv"
-        echo "recovery: log $len records, rep $rep: replayed $replayed in $secs s"
+        echo "recovery,log=$len,$rep,restore_s,$rsecs" >> "$csv"
+        echo "recovery,log=$len,$rep,replay_s,$psecs" >> "$csv"
+        echo "recovery: log $len records, rep $rep: replayed $replayed, recovery $secs s (restore $rsecs s, replay $psecs s)"
     done
 done
 
@@ -168,13 +174,18 @@ values() {  # experiment config metric: the repetitions, comma separated
     awk -F, -v e="$1" -v c="$2" -v m="$3" '$1 == e && $2 == c && $4 == m { printf "%s%s", s, $5; s = ", " }' "$csv"
 }
 tables=$out/kvstore-tables.md
+load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 {
+    echo "Run started $started on $(nproc) cores; load average (1/5/15 min) $load_start at the start,"
+    echo "$load_end at the end."
+    echo
     echo "Recovery time (restore + replay, max over $NP ranks) versus log records after the checkpoint, $reps repetition(s):"
     echo
-    echo "| log records | recovery s (runs) | median s |"
-    echo "|---|---|---|"
+    echo "| log records | recovery s (runs) | median recovery s | median restore s | median replay s |"
+    echo "|---|---|---|---|---|"
     for len in "${lengths[@]}"; do
-        echo "| $len | $(values recovery "log=$len" recovery_s) | $(median recovery "log=$len" recovery_s) |"
+        echo "| $len | $(values recovery "log=$len" recovery_s) | $(median recovery "log=$len" recovery_s)" \
+             "| $(median recovery "log=$len" restore_s) | $(median recovery "log=$len" replay_s) |"
     done
     echo
     echo "Bytes per checkpoint per owner rank (median over runs of each run's average):"

@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -279,7 +279,6 @@ void owner::load(cairn::byte_reader& r) {
         l.file = r.get_string();
         chain.push_back(l);
     }
-    loaded_.version = version;
     loaded_.files.clear();
     for (const auto& l : chain) loaded_.files.push_back(l.file);
     map_.clear();
@@ -347,6 +346,9 @@ void owner::load(cairn::byte_reader& r) {
         saves_since_full_ = static_cast<int>(chain_.size()) - 1;
     }
     saved_version_ = version_;
+    // What this checkpoint (with the log) restores to: after a broken link, the last good state,
+    // so that the log records past it are kept for the next restart.
+    loaded_.version = version_;
 }
 
 owner::manifest_ref owner::chain_ref() const {
