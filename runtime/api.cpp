@@ -1,9 +1,11 @@
 // The C++ public API: a thin layer over the one runtime instance.
 #include "error.hpp"
+#include "naming.hpp"
 #include "runtime.hpp"
 
 #include <cairn/cairn.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -88,5 +90,16 @@ void request_checkpoint() { rt("request_checkpoint").request_checkpoint(); }
 bool exit_requested() { return rt("exit_requested").exit_requested(); }
 std::uint64_t safe_point_index() { return rt("safe_point_index").index(); }
 std::uint64_t epoch() { return rt("epoch").epoch(); }
+
+std::vector<std::uint64_t> committed_epochs() {
+    auto& r = rt("committed_epochs");
+    try {
+        std::vector<std::uint64_t> e = detail::list_checkpoints(r.cfg().dir).committed;
+        std::sort(e.begin(), e.end());
+        return e;
+    } catch (const std::exception& e) {
+        throw detail::make_error(std::string("committed_epochs: ") + e.what());
+    }
+}
 
 }  // namespace cairn

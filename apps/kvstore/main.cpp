@@ -10,11 +10,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -39,6 +41,10 @@ struct options {
     bool check = false;          // after recovery: compare with the clients' ledgers and exit
     bool ledger = false;         // clients keep durable ledgers of acknowledged operations
     int sleep_us = 0;            // pause per round (to make a kill land under load)
+    bool async_checkpoint = false;  // request_checkpoint(): committed in the background
+    int kill_after_save = 0;     // test hook: rank 1 SIGKILLs itself after its N-th chain file
+    int checkpoints = 0;         // at most this many checkpoints in this run (0 = no limit)
+    bool hold = false;           // after the last operation: wait to be killed (benchmarks)
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -46,7 +52,7 @@ struct options {
                  "kvstore: %s\nusage: kvstore [--ops N] [--write-ratio F] [--keys N] [--zipf S] "
                  "[--value-size B] [--seed S] [--batch N] [--checkpoint-every ROUNDS] "
                  "[--full-every K] [--log on|off] [--group-commit N] [--dir D] [--ledger] "
-                 "[--check] [--sleep-us U]\n",
+                 "[--check] [--sleep-us U] [--async-checkpoint] [--kill-after-save N] [--checkpoints N] [--hold]\n",
                  why);
     std::exit(2);
 }
@@ -77,6 +83,10 @@ options parse(int argc, char** argv) {
         else if (a == "--check") o.check = true;
         else if (a == "--ledger") o.ledger = true;
         else if (a == "--sleep-us") o.sleep_us = std::stoi(val());
+        else if (a == "--async-checkpoint") o.async_checkpoint = true;
+        else if (a == "--checkpoints") o.checkpoints = std::max(0, std::stoi(val()));
+        else if (a == "--hold") o.hold = true;
+        else if (a == "--kill-after-save") o.kill_after_save = std::stoi(val());
         else if (a == "--help" || a == "-h") usage("help");
         else usage(("unknown option " + a).c_str());
     }
@@ -170,8 +180,9 @@ std::vector<std::vector<char>> exchange(const std::vector<std::vector<char>>& ou
     return in;
 }
 
-// A client's durable ledger: "P op key value" before sending, "A" once the batch is acknowledged,
-// "C epoch" after a committed checkpoint. Each line group is fdatasync'ed.
+// A client's durable ledger: "R" when a run starts, "P op key value" before sending, "A" once the
+// batch is acknowledged, "S ops" at each checkpoint's save (the client's done_ops there), "C epoch"
+// once a commit is noticed (informative). Each line group is fdatasync'ed.
 class ledger {
 public:
     explicit ledger(const std::string& path) {
@@ -207,13 +218,17 @@ std::uint64_t map_digest(const std::unordered_map<std::string, std::string>& m) 
     return d;
 }
 
-// Expected map of one client from its ledger (see --check in docs/kvstore.md).
+// Expected map of one client from its ledger (see --check in docs/kvstore.md). Log on: every
+// acknowledged write; keys of a batch that was never acknowledged (before a restart or at the end)
+// may hold either value until a later acknowledged write. Log off: the state at the "S ops" line
+// of the restored checkpoint (`ops` = the client's restored done_ops).
 struct expectation {
     std::map<std::string, std::string> present;
-    std::map<std::string, bool> uncertain;  // keys of an unacknowledged batch
+    std::map<std::string, bool> uncertain;
+    bool found = true;  // log off: the restored checkpoint's S line was found
 };
 
-expectation expected_from_ledger(const std::string& path, bool log_on, std::uint64_t epoch) {
+expectation expected_from_ledger(const std::string& path, bool log_on, long ops) {
     std::ifstream in(path);
     expectation e;
     std::vector<std::pair<std::string, std::string>> pending;  // key, value ("\x01" = deleted)
@@ -231,23 +246,28 @@ expectation expected_from_ledger(const std::string& path, bool log_on, std::uint
             for (const auto& [k, v] : pending) {
                 if (v == "\x01") e.present.erase(k);
                 else e.present[k] = v;
+                e.uncertain.erase(k);
             }
             pending.clear();
-        } else if (line[0] == 'C' && !log_on) {
-            if (std::stoull(line.substr(2)) == epoch) return e;
+        } else if (line[0] == 'R') {
+            for (const auto& kvp : pending) e.uncertain[kvp.first] = true;
+            pending.clear();
+        } else if (line[0] == 'S' && !log_on) {
+            if (std::stol(line.substr(2)) == ops) return e;
         }
     }
     if (!log_on) {
-        e.present.clear();
-        e.uncertain.clear();
-        e.uncertain[""] = true;  // marker: the restored epoch was not found
+        e.found = false;
         return e;
     }
-    for (const auto& [k, v] : pending) e.uncertain[k] = true;
+    for (const auto& kvp : pending) e.uncertain[kvp.first] = true;
     return e;
 }
 
-int run_check(const options& o, const kv::owner& own, int rank, int size, MPI_Comm comm) {
+int run_check(const options& o, const kv::owner& own, long done_ops, int rank, int size,
+              MPI_Comm comm) {
+    std::vector<long> ops(static_cast<std::size_t>(size));
+    MPI_Gather(&done_ops, 1, MPI_LONG, ops.data(), 1, MPI_LONG, 0, comm);
     {
         std::ofstream d(o.dir + "/dump." + std::to_string(rank) + ".txt", std::ios::trunc);
         for (const auto& [k, v] : own.map()) d << k << ' ' << v << '\n';
@@ -264,11 +284,12 @@ int run_check(const options& o, const kv::owner& own, int rank, int size, MPI_Co
         }
         std::size_t checked = 0;
         for (int c = 0; c < size; ++c) {
-            const expectation e = expected_from_ledger(
-                o.dir + "/ledger." + std::to_string(c) + ".txt", o.log, cairn::epoch());
-            if (e.uncertain.count("") != 0) {
-                std::printf("kvstore check: client %d's ledger has no checkpoint %llu\n", c,
-                            static_cast<unsigned long long>(cairn::epoch()));
+            const expectation e =
+                expected_from_ledger(o.dir + "/ledger." + std::to_string(c) + ".txt", o.log,
+                                     ops[static_cast<std::size_t>(c)]);
+            if (!e.found) {
+                std::printf("kvstore check: client %d's ledger has no checkpoint at %ld ops\n", c,
+                            ops[static_cast<std::size_t>(c)]);
                 bad = 1;
                 continue;
             }
@@ -318,40 +339,64 @@ int main(int argc, char** argv) {
     }
     long done_ops = 0;
     cairn::register_scalar("done_ops", done_ops);
+    std::unique_ptr<ledger> led;
+    int saves = 0;
     cairn::register_object(
-        "kvmap", "kvstore-chain-v1", [&](cairn::byte_writer& w) { own.save(w); },
+        "kvmap", "kvstore-chain-v1",
+        [&](cairn::byte_writer& w) {
+            own.save(w);
+            if (++saves == o.kill_after_save && rank == 1) {
+                // test hook: the chain file is durable, the checkpoint is not committed
+                std::fprintf(stderr, "kvstore rank 1: --kill-after-save %d: SIGKILL\n", saves);
+                std::raise(SIGKILL);
+            }
+            if (led) {
+                led->line("S " + std::to_string(done_ops));
+                led->commit();
+            }
+        },
         [&](cairn::byte_reader& r) { own.load(r); });
 
     const double t_rec = MPI_Wtime();
     const bool restored = cairn::restore();
+    const double t_restored = MPI_Wtime();
     std::uint64_t replayed = 0;
     if (o.log) replayed = own.replay();
     own.open_segment();
-    double recovery = MPI_Wtime() - t_rec;
-    MPI_Allreduce(MPI_IN_PLACE, &recovery, 1, MPI_DOUBLE, MPI_MAX, comm);
+    // recovery = restore + replay (+ opening the new log segment); each the maximum over ranks
+    double times[3] = {MPI_Wtime() - t_rec, t_restored - t_rec, 0};
+    times[2] = times[0] - times[1];
+    if (restored) own.restored(cairn::epoch());  // chain files no kept checkpoint needs go now
+    MPI_Allreduce(MPI_IN_PLACE, times, 3, MPI_DOUBLE, MPI_MAX, comm);
     unsigned long long rep_total = replayed;
     MPI_Allreduce(MPI_IN_PLACE, &rep_total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
     if (rank == 0) {
-        std::printf("kvstore: %d ranks, %s, epoch %llu, %llu log records replayed, recovery %.3f s\n",
+        std::printf("kvstore: %d ranks, %s, epoch %llu, %llu log records replayed, recovery %.3f s "
+                    "(restore %.3f s, replay %.3f s)\n",
                     size, restored ? "restored" : "fresh start",
-                    static_cast<unsigned long long>(cairn::epoch()), rep_total, recovery);
+                    static_cast<unsigned long long>(cairn::epoch()), rep_total, times[0], times[1],
+                    times[2]);
         std::fflush(stdout);
     }
     if (o.check) {
-        const int rc = run_check(o, own, rank, size, comm);
+        const int rc = run_check(o, own, done_ops, rank, size, comm);
         MPI_Comm_free(&comm);
         cairn::finalize();
         return rc;
     }
 
-    std::unique_ptr<ledger> led;
-    if (o.ledger) led = std::make_unique<ledger>(o.dir + "/ledger." + std::to_string(rank) + ".txt");
+    if (o.ledger) {
+        led = std::make_unique<ledger>(o.dir + "/ledger." + std::to_string(rank) + ".txt");
+        led->line("R");
+        led->commit();
+    }
     std::mt19937_64 gen(o.seed * 7919ULL + static_cast<unsigned>(rank) * 104729ULL +
                         static_cast<unsigned long long>(done_ops));
     const zipf_sampler pick(o.keys, o.zipf);
     std::uniform_real_distribution<double> u(0, 1);
     std::uint64_t epoch_seen = cairn::epoch();
     long rounds = 0;
+    int checkpoints_taken = 0;
     const double t0 = MPI_Wtime();
     long my_ops = 0;
     for (;;) {
@@ -429,7 +474,14 @@ int main(int argc, char** argv) {
         ++rounds;
         if (o.sleep_us > 0) usleep(static_cast<useconds_t>(o.sleep_us));
         cairn::safe_point();
-        if (o.checkpoint_every > 0 && rounds % o.checkpoint_every == 0) cairn::checkpoint_now();
+        if (o.checkpoint_every > 0 && rounds % o.checkpoint_every == 0 &&
+            (o.checkpoints == 0 || checkpoints_taken++ < o.checkpoints)) {
+            if (o.async_checkpoint) {
+                cairn::request_checkpoint();  // cut at an agreed safe point, written in background
+            } else {
+                cairn::checkpoint_now();
+            }
+        }
         if (cairn::epoch() != epoch_seen) {
             epoch_seen = cairn::epoch();
             own.on_commit();
@@ -446,6 +498,17 @@ int main(int argc, char** argv) {
         if (cairn::exit_requested()) break;
     }
     const double secs = MPI_Wtime() - t0;
+    if (o.hold) {
+        // Every operation is acknowledged (and logged durably): wait here to be killed, so that
+        // a benchmark controls how many log records follow the last checkpoint.
+        MPI_Barrier(comm);
+        if (rank == 0) {
+            std::printf("kvstore: holding after %ld ops per client, epoch %llu\n", done_ops,
+                        static_cast<unsigned long long>(cairn::epoch()));
+            std::fflush(stdout);
+        }
+        for (;;) sleep(1);
+    }
     unsigned long long v[5] = {static_cast<unsigned long long>(my_ops), own.full_bytes(),
                                own.delta_bytes(), own.fulls(), own.deltas()};
     MPI_Allreduce(MPI_IN_PLACE, v, 5, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);

@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 namespace kv {
@@ -170,10 +172,21 @@ void owner::open_segment() {
     segments_.push_back({p, version_});
 }
 
-void owner::write_chain_file(const link& l, const std::vector<unsigned char>& bytes) {
-    const fs::path p = dir_ / l.file;
-    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) throw std::runtime_error("cannot create " + p.string());
+std::string owner::write_chain_file(const std::string& stem,
+                                    const std::vector<unsigned char>& bytes) {
+    // A new name every time (O_EXCL): a file some checkpoint references is never rewritten, even
+    // when a restart reaches the same versions again.
+    std::string name;
+    int fd = -1;
+    for (int k = 0; fd < 0; ++k) {
+        name = k == 0 ? stem + ".bin" : stem + "." + std::to_string(k) + ".bin";
+        fd = ::open((dir_ / name).c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+        if (fd < 0 && (errno != EEXIST || k > 1000)) {
+            throw std::runtime_error("cannot create " + (dir_ / name).string() + ": " +
+                                     std::strerror(errno));
+        }
+    }
+    const fs::path p = dir_ / name;
     try {
         write_all(fd, bytes.data(), bytes.size(), p.string());
     } catch (...) {
@@ -184,9 +197,12 @@ void owner::write_chain_file(const link& l, const std::vector<unsigned char>& by
     ::close(fd);
     if (rc != 0) throw std::runtime_error("fsync " + p.string() + " failed");
     sync_dir(dir_);
+    return name;
 }
 
 void owner::save(cairn::byte_writer& w) {
+    // cairn runs one checkpoint at a time: the previous save's checkpoint has finished by now.
+    settle(true);
     sync();
     const bool full = need_full_ || saves_since_full_ + 1 >= full_every_ || chain_.empty();
     link l;
@@ -212,21 +228,15 @@ void owner::save(cairn::byte_writer& w) {
             }
         }
     }
-    char name[96];
-    std::snprintf(name, sizeof name, "%s.%020llu-%020llu.bin", full ? "full" : "delta",
+    char stem[96];
+    std::snprintf(stem, sizeof stem, "%s.%020llu-%020llu", full ? "full" : "delta",
                   static_cast<unsigned long long>(l.from), static_cast<unsigned long long>(l.to));
-    l.file = name;
     l.bytes = bytes.size();
     l.crc = crc32(bytes.data(), bytes.size());
-    write_chain_file(l, bytes);
+    l.file = write_chain_file(stem, bytes);
+    // Nothing is deleted here: in non-blocking mode this checkpoint commits (or not) later, and
+    // the older chain stays needed until then (collect_garbage() after the commit).
     if (full) {
-        // Keep the chain the newest committed checkpoint may use; drop the one before it.
-        for (const auto& f : older_chain_) {
-            std::error_code ec;
-            fs::remove(dir_ / f, ec);
-        }
-        older_chain_.clear();
-        for (const auto& c : chain_) older_chain_.push_back(c.file);
         chain_.clear();
         saves_since_full_ = 0;
         need_full_ = false;
@@ -240,6 +250,9 @@ void owner::save(cairn::byte_writer& w) {
     chain_.push_back(l);
     dirty_.clear();
     saved_version_ = version_;
+    pending_.valid = true;
+    pending_.epoch_before = cairn::epoch();
+    pending_.ref = chain_ref();
     w.put(version_);
     w.put(static_cast<std::uint64_t>(chain_.size()));
     for (const auto& c : chain_) {
@@ -266,6 +279,8 @@ void owner::load(cairn::byte_reader& r) {
         l.file = r.get_string();
         chain.push_back(l);
     }
+    loaded_.files.clear();
+    for (const auto& l : chain) loaded_.files.push_back(l.file);
     map_.clear();
     dirty_.clear();
     chain_.clear();
@@ -331,23 +346,136 @@ void owner::load(cairn::byte_reader& r) {
         saves_since_full_ = static_cast<int>(chain_.size()) - 1;
     }
     saved_version_ = version_;
+    // What this checkpoint (with the log) restores to: after a broken link, the last good state,
+    // so that the log records past it are kept for the next restart.
+    loaded_.version = version_;
+}
+
+owner::manifest_ref owner::chain_ref() const {
+    manifest_ref r;
+    r.version = chain_.empty() ? version_ : chain_.back().to;
+    for (const auto& c : chain_) r.files.push_back(c.file);
+    return r;
+}
+
+void owner::settle(bool over) {
+    if (!pending_.valid) return;
+    const std::uint64_t e = cairn::epoch();
+    if (e > pending_.epoch_before) {
+        committed_[e] = pending_.ref;
+        write_refs();
+        pending_.valid = false;
+    } else if (over) {
+        pending_.valid = false;  // that checkpoint failed or was aborted
+    }
+}
+
+void owner::restored(std::uint64_t epoch) {
+    read_refs();
+    committed_[epoch] = loaded_;
+    write_refs();
+    collect_garbage();
 }
 
 void owner::on_commit() {
-    if (!log_) return;
-    open_segment();
-    std::vector<segment> keep;
-    for (std::size_t i = 0; i + 1 < segments_.size(); ++i) {
-        if (segments_[i].last <= saved_version_) {
-            std::error_code ec;
-            fs::remove(segments_[i].path, ec);
+    settle(false);
+    if (log_) open_segment();
+    collect_garbage();
+}
+
+void owner::read_refs() {
+    std::ifstream in(dir_ / "refs");
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream s(line);
+        std::uint64_t epoch = 0;
+        manifest_ref r;
+        if (!(s >> epoch >> r.version)) continue;
+        std::string f;
+        while (s >> f) r.files.push_back(f);
+        committed_[epoch] = std::move(r);
+    }
+}
+
+void owner::write_refs() {
+    std::string text;
+    for (const auto& [epoch, r] : committed_) {
+        text += std::to_string(epoch) + ' ' + std::to_string(r.version);
+        for (const auto& f : r.files) text += ' ' + f;
+        text += '\n';
+    }
+    const fs::path tmp = dir_ / "refs.tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot create " + tmp.string());
+    try {
+        write_all(fd, reinterpret_cast<const unsigned char*>(text.data()), text.size(), tmp.string());
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    const int rc = ::fsync(fd);
+    ::close(fd);
+    if (rc != 0) throw std::runtime_error("fsync " + tmp.string() + " failed");
+    fs::rename(tmp, dir_ / "refs");
+    sync_dir(dir_);
+}
+
+void owner::collect_garbage() {
+    const std::vector<std::uint64_t> kept = cairn::committed_epochs();
+    const std::uint64_t current = cairn::epoch();
+    // Manifests of checkpoints retention removed are no longer needed.
+    bool changed = false;
+    for (auto it = committed_.begin(); it != committed_.end();) {
+        if (std::find(kept.begin(), kept.end(), it->first) == kept.end()) {
+            it = committed_.erase(it);
+            changed = true;
         } else {
-            keep.push_back(segments_[i]);
+            ++it;
         }
     }
-    keep.push_back(segments_.back());
-    segments_ = std::move(keep);
-    sync_dir(dir_);
+    if (changed) write_refs();
+    // A kept checkpoint whose manifest is unknown (its commit was not recorded before a crash and
+    // it was not the one restored) may reference anything: delete nothing until retention drops
+    // it. Newer epochs than current() are the pending save's commit, protected below.
+    for (const auto e : kept) {
+        if (e <= current && committed_.count(e) == 0) return;
+    }
+    std::unordered_set<std::string> needed;
+    std::uint64_t oldest_version = version_;
+    for (const auto& [epoch, r] : committed_) {
+        needed.insert(r.files.begin(), r.files.end());
+        oldest_version = std::min(oldest_version, r.version);
+    }
+    if (pending_.valid) needed.insert(pending_.ref.files.begin(), pending_.ref.files.end());
+    for (const auto& c : chain_) needed.insert(c.file);
+    bool removed = false;
+    for (const auto& e : fs::directory_iterator(dir_)) {
+        const std::string name = e.path().filename().string();
+        const bool chain_file = (name.rfind("full.", 0) == 0 || name.rfind("delta.", 0) == 0) &&
+                                name.size() > 4 && name.compare(name.size() - 4, 4, ".bin") == 0;
+        if (chain_file && needed.count(name) == 0) {
+            std::error_code ec;
+            fs::remove(e.path(), ec);
+            removed = true;
+        }
+    }
+    // Log segments: every kept checkpoint (a fallback too) must still replay to the newest
+    // acknowledged write, so a closed segment goes once the oldest kept checkpoint covers it.
+    if (log_ && !committed_.empty()) {
+        std::vector<segment> keep;
+        for (std::size_t i = 0; i + 1 < segments_.size(); ++i) {
+            if (segments_[i].last <= oldest_version) {
+                std::error_code ec;
+                fs::remove(segments_[i].path, ec);
+                removed = true;
+            } else {
+                keep.push_back(segments_[i]);
+            }
+        }
+        if (!segments_.empty()) keep.push_back(segments_.back());
+        segments_ = std::move(keep);
+    }
+    if (removed) sync_dir(dir_);
 }
 
 std::uint64_t owner::replay() {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -37,7 +38,12 @@ public:
     void save(cairn::byte_writer& w);
     /// cairn load callback: loads the base and applies each verified delta in order.
     void load(cairn::byte_reader& r);
-    /// A checkpoint covering the last save() committed: new log segment, old segments dropped.
+    /// After cairn::restore() loaded checkpoint `epoch`: records its manifest as committed and
+    /// removes the chain files no kept checkpoint references (older chains, files of checkpoints
+    /// that never committed).
+    void restored(std::uint64_t epoch);
+    /// cairn::epoch() increased: the last save() committed. Records its manifest, then removes
+    /// the chain files and log segments no kept checkpoint needs; opens a new log segment.
     void on_commit();
     /// Replays log records past the restored version; returns how many were applied.
     std::uint64_t replay();
@@ -64,8 +70,28 @@ private:
         std::filesystem::path path;
         std::uint64_t last = 0;  // newest version it holds
     };
-    void write_chain_file(const link& l, const std::vector<unsigned char>& bytes);
+    // Files and version of a checkpoint's manifest.
+    struct manifest_ref {
+        std::uint64_t version = 0;
+        std::vector<std::string> files;
+    };
+    // The newest save(): its checkpoint commits if cairn::epoch() grows past `epoch_before`.
+    struct pending_save {
+        bool valid = false;
+        std::uint64_t epoch_before = 0;
+        manifest_ref ref;
+    };
+    std::string write_chain_file(const std::string& stem, const std::vector<unsigned char>& bytes);
     void flush_log();
+    // Moves the pending save into committed_ if it committed; drops it if `over` (its checkpoint
+    // finished without committing).
+    void settle(bool over);
+    void read_refs();
+    void write_refs();
+    // Deletes chain files and log segments no kept checkpoint (nor the pending save, nor the
+    // current chain) needs; does nothing while a kept checkpoint's manifest is unknown.
+    void collect_garbage();
+    [[nodiscard]] manifest_ref chain_ref() const;
 
     std::filesystem::path dir_;
     int rank_;
@@ -77,7 +103,9 @@ private:
     std::uint64_t version_ = 0;
     std::uint64_t saved_version_ = 0;
     std::vector<link> chain_;
-    std::vector<std::string> older_chain_;  // files of the previous chain (deleted at the next full)
+    std::map<std::uint64_t, manifest_ref> committed_;  // epoch -> manifest (persisted in refs)
+    pending_save pending_;
+    manifest_ref loaded_;  // manifest of the checkpoint load() read (every link, even broken ones)
     int saves_since_full_ = 0;
     bool need_full_ = true;
     std::uint64_t full_bytes_ = 0;

@@ -260,6 +260,12 @@ std::uint64_t safe_point_index();
 /// Epoch of the newest committed (or restored) checkpoint; 0 if none.
 std::uint64_t epoch();
 
+/// Epochs of the committed checkpoints now in the checkpoint directory (the ones retention
+/// keeps), oldest first. A local directory listing, not collective; in non-blocking mode it may
+/// already show a checkpoint whose commit epoch() does not report yet. Throws cairn::error if the
+/// directory cannot be read.
+std::vector<std::uint64_t> committed_epochs();
+
 /// Version string of the library ("0.1.0").
 const char* version();
 

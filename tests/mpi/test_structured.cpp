@@ -204,3 +204,21 @@ TEST_CASE("an object with another format tag is a mismatch naming both tags", "[
     }
     cairn::finalize();
 }
+
+TEST_CASE("committed_epochs lists the checkpoints retention keeps", "[structured]") {
+    fresh("st_epochs");
+    setenv("CAIRN_KEEP", "2", 1);
+    cairn::init();
+    app a;
+    a.register_all();
+    a.fill(1);
+    CHECK(cairn::committed_epochs().empty());
+    cairn::checkpoint_now();
+    MPI_Barrier(MPI_COMM_WORLD);  // rank 0 applies retention before its checkpoint_now() returns
+    CHECK(cairn::committed_epochs() == std::vector<std::uint64_t>{1});
+    cairn::checkpoint_now();
+    cairn::checkpoint_now();
+    MPI_Barrier(MPI_COMM_WORLD);
+    CHECK(cairn::committed_epochs() == std::vector<std::uint64_t>{2, 3});
+    cairn::finalize();
+}
