@@ -33,6 +33,9 @@ struct config {
     bool nonblocking = true;  ///< mode: non-blocking Mattern snapshot (else blocking)
     std::uint64_t staging_limit = 8ULL << 30;  ///< bytes of staging memory per rank
     double epoch_timeout = 120;  ///< seconds before an unfinished snapshot is aborted
+    bool incremental = false;    ///< block-hash delta checkpoints (docs/incremental.md)
+    std::uint64_t block_size = 64ULL << 10;  ///< bytes per hashed block of a delta
+    int full_every = 8;          ///< a full checkpoint after this many deltas
     std::string config_file;  ///< where the file keys came from ("" = none)
 
     /// Path of the job history file.
