@@ -327,3 +327,36 @@ TEST_CASE("a chain and a full checkpoint of the same state for the tool test", "
     unsetenv("CAIRN_INCREMENTAL");
     if (world_rank() == 0) CHECK(kind_of(dir, 5) == "delta");
 }
+
+TEST_CASE("a failed checkpoint leaves the chain on the last committed one", "[incremental]") {
+    const std::string dir = "inc_failed";
+    fresh(dir, 8, 8);
+    cairn::init();
+    state s;
+    s.register_all();
+    CHECK_FALSE(cairn::restore());
+    s.mutate(1);
+    cairn::checkpoint_now();
+    s.mutate(2);
+    cairn::checkpoint_now();
+    // A directory where epoch 3's temporary file goes: that checkpoint fails.
+    if (world_rank() == 0) fs::create_directories(dir + "/" + cd::temp_name(3) + "/x");
+    MPI_Barrier(MPI_COMM_WORLD);
+    s.mutate(3);
+    CHECK_FALSE(error_of([] { cairn::checkpoint_now(); }).empty());
+    if (world_rank() == 0) fs::remove_all(dir + "/" + cd::temp_name(3));
+    MPI_Barrier(MPI_COMM_WORLD);
+    s.mutate(4);
+    cairn::checkpoint_now();
+    CHECK(cairn::epoch() == 3);
+    const state last = s;
+    cairn::finalize();
+    if (world_rank() == 0) {
+        const auto info = cd::inspect_checkpoint_file(file_of(dir, 3));
+        CHECK(info.kind == "delta");
+        CHECK(info.parent_epoch == 2);
+    }
+    state got;
+    CHECK(restore_into(got) == 3);
+    CHECK(all_ranks(got.same_as(last)));
+}
