@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace cairn::detail {
 
@@ -53,8 +54,10 @@ std::uint64_t state_checksum(const unsigned char* data, std::size_t n, std::size
 buffer_change diff_blocks(const unsigned char* data, std::size_t n, std::size_t block,
                           const std::vector<std::uint64_t>& new_hashes,
                           const std::vector<std::uint64_t>& old_hashes, bool whole,
-                          std::uint64_t checksum) {
+                          std::uint64_t checksum, std::vector<unsigned char> spare) {
     buffer_change c;
+    c.bytes = std::move(spare);
+    c.bytes.clear();
     c.size = n;
     c.checksum = checksum;
     for (std::size_t i = 0; i < new_hashes.size(); ++i) {

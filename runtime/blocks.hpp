@@ -41,10 +41,12 @@ struct buffer_change {
 };
 
 /// Blocks whose hash differs from `old_hashes` (all blocks when `whole`, e.g. the size changed).
+/// `spare` (optional) is reused as the byte storage of the result: memory kept from an earlier
+/// delta is already mapped, a fresh allocation pays page faults (slow on some VMs).
 buffer_change diff_blocks(const unsigned char* data, std::size_t n, std::size_t block,
                           const std::vector<std::uint64_t>& new_hashes,
                           const std::vector<std::uint64_t>& old_hashes, bool whole,
-                          std::uint64_t checksum);
+                          std::uint64_t checksum, std::vector<unsigned char> spare = {});
 
 /// Checksum of the stored part of a change: XXH3-64 of the block indices (little-endian
 /// uint64) followed by the bytes.

@@ -8,6 +8,7 @@
 #include "mpi/comm.hpp"
 #include "naming.hpp"
 
+#include <cstdio>
 #include <cstring>
 
 namespace cairn::detail {
@@ -19,12 +20,18 @@ void checkpointer::write_file(const std::string& tmp, const checkpoint_meta& met
         write_checkpoint_file(tmp, comm_, meta, bufs, chan);
         return;
     }
+    const double t0 = MPI_Wtime();
     plan = inc_.prepare(comm_, bufs);
+    const double t1 = MPI_Wtime();
     if (plan.delta) {
         write_delta_file(tmp, comm_, meta, plan.link, bufs, plan.changes, chan);
     } else {
         write_checkpoint_file(tmp, comm_, meta, bufs, chan);
     }
+    char line[200];
+    std::snprintf(line, sizeof line, "incremental: %s, block hashes %.3f s, file written %.3f s",
+                  plan.delta ? "delta" : "full", t1 - t0, MPI_Wtime() - t1);
+    log(2, line);
 }
 
 namespace {

@@ -51,6 +51,7 @@ private:
     std::vector<std::string> names_;
     std::vector<std::uint64_t> sizes_;     // bytes per buffer
     std::vector<std::vector<std::uint64_t>> hashes_;
+    std::vector<std::vector<unsigned char>> spare_;  // byte storage of the last delta, reused
 };
 
 /// Rank 0, serial: removes from `victims` every epoch that the chain of a checkpoint that stays

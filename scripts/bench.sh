@@ -150,7 +150,7 @@ awk -v np=$NP '
             metric = kk[1]; mib = kk[2];
             bytes = np * mib * 1048576;
             if (metric ~ /^time_1MiB/) bytes = 1048576;
-            if (metric ~ /^latency/ || metric ~ /stall$/ || metric ~ /_bytes$/) bytes = 0;
+            if (metric ~ /^latency/ || metric ~ /stall$/ || metric ~ /^incremental_delta/ || metric ~ /_bytes$/) bytes = 0;
             bw = (bytes > 0 && med > 0) ? sprintf("%.1f", bytes / med / 1e6) : "";
             printf "%s,%s,%d,%d,%.9f,%.9f,%.9f,%s\n", metric, mib, (metric ~ /latency|time_1MiB/) ? 2 : np, m, med, v[1], v[m], bw
         }
