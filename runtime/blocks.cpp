@@ -22,12 +22,15 @@ const unsigned char* packed_bytes(const buffer_desc& b, std::vector<unsigned cha
 void unpack_bytes(const buffer_desc& b, const unsigned char* in) {
     // for_each_block_row walks b.data's rows; they are the application's writable memory.
     for_each_block_row(b, [&](const unsigned char* row, std::size_t n) {
-        std::memcpy(const_cast<unsigned char*>(row), in, n);  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+        std::memcpy(const_cast<unsigned char*>(row), in,
+                    n);  // NOLINT(cppcoreguidelines-pro-type-const-cast)
         in += n;
     });
 }
 
-std::size_t block_count(std::size_t n, std::size_t block) { return (n + block - 1) / block; }
+std::size_t block_count(std::size_t n, std::size_t block) {
+    return (n + block - 1) / block;
+}
 
 std::vector<std::uint64_t> block_hashes(const unsigned char* data, std::size_t n,
                                         std::size_t block) {
@@ -42,7 +45,8 @@ std::vector<std::uint64_t> block_hashes(const unsigned char* data, std::size_t n
 std::uint64_t hashes_checksum(const std::vector<std::uint64_t>& hashes) {
     std::vector<unsigned char> le(hashes.size() * 8);
     for (std::size_t i = 0; i < hashes.size(); ++i) {
-        for (int k = 0; k < 8; ++k) le[i * 8 + k] = static_cast<unsigned char>(hashes[i] >> (8 * k));
+        for (int k = 0; k < 8; ++k)
+            le[i * 8 + k] = static_cast<unsigned char>(hashes[i] >> (8 * k));
     }
     return hash_bytes(le.data(), le.size());
 }
@@ -81,7 +85,8 @@ std::uint64_t change_checksum(const std::vector<std::uint64_t>& blocks,
                               const std::vector<unsigned char>& bytes) {
     std::vector<unsigned char> all(blocks.size() * 8 + bytes.size());
     for (std::size_t i = 0; i < blocks.size(); ++i) {
-        for (int k = 0; k < 8; ++k) all[i * 8 + k] = static_cast<unsigned char>(blocks[i] >> (8 * k));
+        for (int k = 0; k < 8; ++k)
+            all[i * 8 + k] = static_cast<unsigned char>(blocks[i] >> (8 * k));
     }
     if (!bytes.empty()) std::memcpy(all.data() + blocks.size() * 8, bytes.data(), bytes.size());
     return hash_bytes(all.data(), all.size());

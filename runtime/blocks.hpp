@@ -34,8 +34,8 @@ std::uint64_t state_checksum(const unsigned char* data, std::size_t n, std::size
 
 /// What one rank stores for one buffer in a delta file.
 struct buffer_change {
-    std::uint64_t size = 0;      ///< bytes of the buffer after applying
-    std::uint64_t checksum = 0;  ///< XXH3-64 of the whole buffer after applying
+    std::uint64_t size = 0;             ///< bytes of the buffer after applying
+    std::uint64_t checksum = 0;         ///< XXH3-64 of the whole buffer after applying
     std::vector<std::uint64_t> blocks;  ///< indices of the stored blocks, ascending
     std::vector<unsigned char> bytes;   ///< their bytes, concatenated
 };

@@ -104,13 +104,17 @@ std::optional<restore_result> checkpointer::restore_chain(std::uint64_t epoch,
                                                           std::vector<std::string>& failures) {
     const std::string path = join_path(cfg_.dir, checkpoint_name(epoch));
     if (link.nranks != size_) {
-        throw cairn::error("checkpoint " + path + " is an incremental (delta) checkpoint written "
-                           "by " + std::to_string(link.nranks) + " ranks, this job has " +
-                           std::to_string(size_) + ": a delta chain can only be restored on the "
+        throw cairn::error("checkpoint " + path +
+                           " is an incremental (delta) checkpoint written "
+                           "by " +
+                           std::to_string(link.nranks) + " ranks, this job has " +
+                           std::to_string(size_) +
+                           ": a delta chain can only be restored on the "
                            "same rank count and decomposition; restart with " +
-                           std::to_string(link.nranks) + " ranks (only full checkpoints, such "
-                           "as its base " + checkpoint_name(link.base_epoch) +
-                           ", can change the rank count)");
+                           std::to_string(link.nranks) +
+                           " ranks (only full checkpoints, such "
+                           "as its base " +
+                           checkpoint_name(link.base_epoch) + ", can change the rank count)");
     }
     if (link.chain.empty()) throw cairn::error("checkpoint " + path + " has an empty chain");
     const double t0 = MPI_Wtime();
@@ -129,11 +133,11 @@ std::optional<restore_result> checkpointer::restore_chain(std::uint64_t epoch,
     if (worst != 0) {
         const std::string why = first_message(comm_, status == worst, msg);
         if (worst == 2) {
-            throw cairn::error("checkpoint " + base + " does not match this job's registration: " +
-                               why);
+            throw cairn::error("checkpoint " + base +
+                               " does not match this job's registration: " + why);
         }
-        log(1, "checkpoint " + path + " cannot be restored: its base " + base +
-                   " is not usable (" + why + "); falling back to an older checkpoint");
+        log(1, "checkpoint " + path + " cannot be restored: its base " + base + " is not usable (" +
+                   why + "); falling back to an older checkpoint");
         failures.push_back(path + ": base " + base + ": " + why);
         bad.insert(link.base_epoch);
         bad.insert(epoch);
@@ -152,8 +156,8 @@ std::optional<restore_result> checkpointer::restore_chain(std::uint64_t epoch,
         checkpoint_meta meta;
         status = bad.count(l) != 0 ? 1 : 0;
         if (status == 0) {
-            status = attempt([&] { meta = apply_delta_file(lpath, comm_, bufs, state, chan); },
-                             msg);
+            status =
+                attempt([&] { meta = apply_delta_file(lpath, comm_, bufs, state, chan); }, msg);
         } else {
             msg = "already found not usable";
         }
@@ -161,8 +165,7 @@ std::optional<restore_result> checkpointer::restore_chain(std::uint64_t epoch,
         if (worst == 0) {  // every rank verified this link: now it may change the buffers
             msg = install_state(bufs, state);
             status = msg.empty() ? 0 : 3;
-            check_mpi(MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MAX, comm_),
-                      "MPI_Allreduce");
+            check_mpi(MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MAX, comm_), "MPI_Allreduce");
         }
         if (worst == 0) {
             res.meta = meta;

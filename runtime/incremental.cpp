@@ -39,8 +39,7 @@ incremental_plan incremental_tracker::prepare(MPI_Comm comm, const std::vector<b
             std::vector<unsigned char> spare;
             if (i < spare_.size()) spare = std::move(spare_[i]);
             p.changes.push_back(diff_blocks(data[i], sizes[i], block, p.hashes[i], hashes_[i],
-                                            whole, hashes_checksum(p.hashes[i]),
-                                            std::move(spare)));
+                                            whole, hashes_checksum(p.hashes[i]), std::move(spare)));
             mine[0] += p.changes.back().bytes.size();
         }
     }
@@ -60,8 +59,10 @@ void incremental_tracker::committed(incremental_plan&& plan, std::uint64_t epoch
         for (std::size_t i = 0; i < plan.changes.size(); ++i) {
             // Kept only while small (a quarter of the buffer): bounded extra memory.
             auto& b = plan.changes[i].bytes;
-            if (b.capacity() <= plan.sizes[i] / 4) spare_[i] = std::move(b);
-            else spare_[i] = {};
+            if (b.capacity() <= plan.sizes[i] / 4)
+                spare_[i] = std::move(b);
+            else
+                spare_[i] = {};
         }
     } else {
         links_ = 0;

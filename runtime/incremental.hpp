@@ -19,13 +19,13 @@ namespace cairn::detail {
 /// What the next checkpoint writes.
 struct incremental_plan {
     bool delta = false;
-    delta_link link;                                  ///< delta: where it sits in the chain
-    std::vector<buffer_change> changes;               ///< delta: this rank's blocks per buffer
-    std::vector<std::vector<std::uint64_t>> hashes;   ///< block hashes of this checkpoint
-    std::vector<std::string> names;                   ///< buffer names (to detect changes)
-    std::vector<std::uint64_t> sizes;                 ///< this rank's bytes per buffer
-    std::uint64_t stored_bytes = 0;  ///< delta: changed bytes over all ranks
-    std::uint64_t total_bytes = 0;   ///< buffer bytes over all ranks
+    delta_link link;                                 ///< delta: where it sits in the chain
+    std::vector<buffer_change> changes;              ///< delta: this rank's blocks per buffer
+    std::vector<std::vector<std::uint64_t>> hashes;  ///< block hashes of this checkpoint
+    std::vector<std::string> names;                  ///< buffer names (to detect changes)
+    std::vector<std::uint64_t> sizes;                ///< this rank's bytes per buffer
+    std::uint64_t stored_bytes = 0;                  ///< delta: changed bytes over all ranks
+    std::uint64_t total_bytes = 0;                   ///< buffer bytes over all ranks
 };
 
 /// Block hashes of the last committed checkpoint of this rank and its place in the chain.
@@ -46,10 +46,10 @@ public:
 private:
     const config& cfg_;
     bool valid_ = false;
-    int links_ = 0;                        // deltas since the base
-    std::vector<std::uint64_t> chain_;     // base, ..., last committed
+    int links_ = 0;                     // deltas since the base
+    std::vector<std::uint64_t> chain_;  // base, ..., last committed
     std::vector<std::string> names_;
-    std::vector<std::uint64_t> sizes_;     // bytes per buffer
+    std::vector<std::uint64_t> sizes_;  // bytes per buffer
     std::vector<std::vector<std::uint64_t>> hashes_;
     std::vector<std::vector<unsigned char>> spare_;  // byte storage of the last delta, reused
 };

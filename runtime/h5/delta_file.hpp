@@ -19,9 +19,9 @@ namespace cairn::detail {
 
 /// Where a delta sits in its chain (root attributes and /cairn/chain of a delta file).
 struct delta_link {
-    std::uint64_t base_epoch = 0;    ///< the full checkpoint the chain starts from
-    std::uint64_t parent_epoch = 0;  ///< the checkpoint this delta applies to
-    std::uint64_t block_size = 0;    ///< bytes per block
+    std::uint64_t base_epoch = 0;      ///< the full checkpoint the chain starts from
+    std::uint64_t parent_epoch = 0;    ///< the checkpoint this delta applies to
+    std::uint64_t block_size = 0;      ///< bytes per block
     std::vector<std::uint64_t> chain;  ///< epochs to apply before this one: base, ..., parent
     int nranks = 0;                    ///< ranks that wrote the file (filled by read_delta_link)
 };

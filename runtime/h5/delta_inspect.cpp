@@ -86,8 +86,7 @@ delta_buffer_data read_delta_buffer(hid_t f, const std::string& name, int nranks
     }
     const auto p = static_cast<std::size_t>(nranks);
     if (d.block_index.size() != p + 1 || d.data_index.size() != p + 1 || d.sizes.size() != p ||
-        d.checksum.size() != p || d.stored.size() != p ||
-        d.block_index.back() != d.blocks.size() ||
+        d.checksum.size() != p || d.stored.size() != p || d.block_index.back() != d.blocks.size() ||
         (d.kind == "distributed" && d.layout.size() != p * 6)) {
         throw hdf5_error(gp + ": tables have inconsistent sizes");
     }
@@ -172,8 +171,10 @@ checkpoint_summary inspect_delta_file(const std::string& path) {
                 s.bytes += b;
                 s.rank_counts.push_back(b / type_size(s.elem));
             }
-            if (s.kind == buffer_kind::distributed) s.global_shape = d.global_shape;
-            else s.global_shape = {s.bytes / type_size(s.elem)};
+            if (s.kind == buffer_kind::distributed)
+                s.global_shape = d.global_shape;
+            else
+                s.global_shape = {s.bytes / type_size(s.elem)};
             out.stored_bytes += d.data_index.back();
             out.stored_blocks += d.block_index.back();
             out.datasets.push_back(std::move(s));

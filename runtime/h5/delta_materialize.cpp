@@ -69,7 +69,8 @@ void apply_buffer(hid_t out, const std::string& name, int nranks, std::vector<op
     dataset ds(H5Dopen2(out, dpath.c_str(), H5P_DEFAULT), "H5Dopen2 " + dpath);
     const std::string kind = read_string_attr(ds.get(), "kind");
     const std::string tname = read_string_attr(ds.get(), "type");
-    const std::string format = has_attr(ds.get(), "format") ? read_string_attr(ds.get(), "format") : "";
+    const std::string format =
+        has_attr(ds.get(), "format") ? read_string_attr(ds.get(), "format") : "";
     const auto elem = type_from_name(tname);
     if (!elem) throw make_error("dataset " + dpath + ": unknown type " + tname);
     const std::size_t esz = type_size(*elem);
@@ -150,9 +151,9 @@ void apply_buffer(hid_t out, const std::string& name, int nranks, std::vector<op
         if (kind == "object") write_attr(nds.get(), "format", format);
         write_attr(nds.get(), "type", tname);
         if (!all.empty()) {
-            check(H5Dwrite(nds.get(), mem_type_of(*elem), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                           all.data()),
-                  "H5Dwrite " + dpath);
+            check(
+                H5Dwrite(nds.get(), mem_type_of(*elem), H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()),
+                "H5Dwrite " + dpath);
         }
         create_u64(out, ipath, index);
     } else {
@@ -171,7 +172,8 @@ void apply_buffer(hid_t out, const std::string& name, int nranks, std::vector<op
 
 void replace_channel(hid_t out, hid_t src) {
     for (const char* p : {"/cairn/channel", "/cairn/checksum_channel"}) {
-        if (path_exists(out, p)) check(H5Ldelete(out, p, H5P_DEFAULT), std::string("H5Ldelete ") + p);
+        if (path_exists(out, p))
+            check(H5Ldelete(out, p, H5P_DEFAULT), std::string("H5Ldelete ") + p);
         if (path_exists(src, p)) {
             check(H5Ocopy(src, p, out, p, H5P_DEFAULT, H5P_DEFAULT), std::string("H5Ocopy ") + p);
         }
@@ -233,9 +235,9 @@ void materialize_checkpoint(const std::string& dir, std::uint64_t epoch, const s
         }
         replace_channel(f.get(), links.back().f.get());
         checkpoint_meta m = links.back().meta;
-        replace_root_attributes(f.get(), m,
-                                checkpoint_name(link->base_epoch) + " + " +
-                                    std::to_string(links.size()) + " delta(s)");
+        replace_root_attributes(
+            f.get(), m,
+            checkpoint_name(link->base_epoch) + " + " + std::to_string(links.size()) + " delta(s)");
         f.close("H5Fclose " + out);
     } catch (const hdf5_error& e) {
         throw make_error("cannot materialise checkpoint " + path + " into " + out + ": " +

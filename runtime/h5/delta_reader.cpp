@@ -197,8 +197,8 @@ checkpoint_meta apply_delta_file(const std::string& path, MPI_Comm comm,
         std::vector<unsigned char> bytes(d.data_index[me + 1] - d.data_index[me]);
         std::string p;
         try {
-            p = read_part(f.get(), gp + "/blocks", type::uint64, d.block_index[me],
-                          blocks.data(), blocks.size(), dxpl.get());
+            p = read_part(f.get(), gp + "/blocks", type::uint64, d.block_index[me], blocks.data(),
+                          blocks.size(), dxpl.get());
             const std::string q = read_part(f.get(), gp + "/data", type::byte, d.data_index[me],
                                             bytes.data(), bytes.size(), dxpl.get());
             if (p.empty()) p = q;
@@ -213,9 +213,8 @@ checkpoint_meta apply_delta_file(const std::string& path, MPI_Comm comm,
         if (p.empty()) {
             const std::uint64_t h = state_checksum(state[i].data(), state[i].size(), block);
             if (h != d.checksum[me]) {
-                p = "checksum mismatch of '" + bufs[i].name + "' for rank " +
-                    std::to_string(rank) + " after applying (stored " + hex(d.checksum[me]) +
-                    ", computed " + hex(h) + ")";
+                p = "checksum mismatch of '" + bufs[i].name + "' for rank " + std::to_string(rank) +
+                    " after applying (stored " + hex(d.checksum[me]) + ", computed " + hex(h) + ")";
             }
         }
         if (!p.empty() && !problem) problem = corrupt(path, p);

@@ -139,14 +139,14 @@ void write_delta_file(const std::string& path, MPI_Comm comm, const checkpoint_m
                         dcpl.get(), dxpl.get(), failure);
             write_table(f.get(), gp + "/checksum", {p}, column(all, nb, i, 3, nranks), rank,
                         dcpl.get(), dxpl.get(), failure);
-            write_table(f.get(), gp + "/stored_checksum", {p}, column(all, nb, i, 4, nranks),
-                        rank, dcpl.get(), dxpl.get(), failure);
+            write_table(f.get(), gp + "/stored_checksum", {p}, column(all, nb, i, 4, nranks), rank,
+                        dcpl.get(), dxpl.get(), failure);
             if (b.kind == buffer_kind::distributed) {
                 write_table(f.get(), gp + "/global_shape", {static_cast<hsize_t>(b.ndims)},
                             {b.global.begin(), b.global.begin() + b.ndims}, rank, dcpl.get(),
                             dxpl.get(), failure);
-                write_table(f.get(), gp + "/layout", {p, 2, 3}, tables[i].layout, rank,
-                            dcpl.get(), dxpl.get(), failure);
+                write_table(f.get(), gp + "/layout", {p, 2, 3}, tables[i].layout, rank, dcpl.get(),
+                            dxpl.get(), failure);
             }
         }
         write_channel(f.get(), channel, rank, dcpl.get(), dxpl.get(), failure);

@@ -5,10 +5,10 @@
 #include "h5/checkpoint_file.hpp"
 #include "naming.hpp"
 
-#include <cairn/cairn.hpp>
-#include <catch2/catch.hpp>
 #include <mpi.h>
 #include <stdlib.h>
+#include <cairn/cairn.hpp>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -68,8 +68,8 @@ struct state {
         const auto p = static_cast<std::uint64_t>(world_size());
         cairn::register_scalar("step", step);
         cairn::register_buffer("bytes", bytes.data(), bytes.size());
-        cairn::register_distributed("grid", grid.data(),
-                                    {{ny * p, nx}, {ny * r, 0}, {ny, nx}, {ny + 2, nx + 2}, {1, 1}});
+        cairn::register_distributed(
+            "grid", grid.data(), {{ny * p, nx}, {ny * r, 0}, {ny, nx}, {ny + 2, nx + 2}, {1, 1}});
         cairn::register_vector("vec", vec);
         cairn::register_object(
             "note", "note-v1", [this](cairn::byte_writer& w) { w.put_string(note); },
@@ -220,7 +220,8 @@ TEST_CASE("random change patterns over many epochs restore exactly; retention ke
         std::uint64_t total = 0;
         for (const auto& d : d8.datasets) total += d.bytes;
         CHECK(d8.stored_bytes * 4 < total);
-        for (std::uint64_t e = 6; e <= 12; ++e) CHECK(cd::verify_checkpoint_file(file_of(dir, e)).empty());
+        for (std::uint64_t e = 6; e <= 12; ++e)
+            CHECK(cd::verify_checkpoint_file(file_of(dir, e)).empty());
     }
     // Restore every epoch still on disk, newest first, by removing the newer files.
     for (std::uint64_t e = 12; e >= 6; --e) {

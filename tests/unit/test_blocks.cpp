@@ -74,8 +74,8 @@ TEST_CASE("incremental configuration keys", "[config][blocks]") {
     CHECK_FALSE(d.incremental);
     CHECK(d.block_size == 64 * 1024);
     CHECK(d.full_every == 8);
-    const config c = load_config(
-        "", {"CAIRN_INCREMENTAL=on", "CAIRN_BLOCK_SIZE=1MiB", "CAIRN_FULL_EVERY=3"});
+    const config c =
+        load_config("", {"CAIRN_INCREMENTAL=on", "CAIRN_BLOCK_SIZE=1MiB", "CAIRN_FULL_EVERY=3"});
     CHECK(c.incremental);
     CHECK(c.block_size == 1024 * 1024);
     CHECK(c.full_every == 3);
