@@ -29,7 +29,7 @@ std::string human_bytes(double b) {
 
 }  // namespace
 
-checkpointer::checkpointer(const config& cfg, MPI_Comm comm) : cfg_(cfg), comm_(comm) {
+checkpointer::checkpointer(const config& cfg, MPI_Comm comm) : cfg_(cfg), comm_(comm), inc_(cfg) {
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
 }
@@ -121,8 +121,9 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
 
     // 2. Collective write under the temporary name.
     err.clear();
+    incremental_plan plan;
     try {
-        write_checkpoint_file(tmp, comm_, meta, bufs, chan, write_options{cfg_.deflate_level});
+        write_file(tmp, meta, bufs, chan, plan);
     } catch (const std::exception& e) {
         err = e.what();
     }
@@ -162,11 +163,21 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
     unsigned long long total = 0;
     for (std::size_t i = 0; i < bufs.size(); ++i) total += global[i];
     res.bytes = total;
+    res.delta = plan.delta;
+    res.stored_bytes = plan.delta ? plan.stored_bytes : total;
+    const std::string link_text =
+        plan.delta ? " (delta of " + std::to_string(plan.link.parent_epoch) + ", base " +
+                         std::to_string(plan.link.base_epoch) + ", " +
+                         human_bytes(static_cast<double>(plan.stored_bytes)) + " stored)"
+                   : "";
+    if (cfg_.incremental) inc_.committed(std::move(plan), meta.epoch);
 
     if (rank_ == 0) {
         try {
             const auto l = list_checkpoints(cfg_.dir);
-            for (auto e : retention_victims(l.committed, cfg_.keep, meta.epoch)) {
+            const auto victims = protect_chains(
+                cfg_.dir, l.committed, retention_victims(l.committed, cfg_.keep, meta.epoch));
+            for (auto e : victims) {
                 std::string why;
                 const std::string victim = join_path(cfg_.dir, checkpoint_name(e));
                 if (remove_file(victim, why)) log(2, "removed old checkpoint " + victim);
@@ -199,7 +210,7 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
             text += line;
         }
     }
-    log(1, text);
+    log(1, text + link_text);
     return res;
 }
 
@@ -234,8 +245,33 @@ restore_result checkpointer::restore(const std::vector<buffer_desc>& bufs) {
     }
 
     std::vector<std::string> failures;
+    std::set<std::uint64_t> bad;  // epochs known not to verify
+    inc_.forget();                // the first checkpoint after a restart is full
     for (const auto e : epochs) {
         const std::string path = join_path(cfg_.dir, checkpoint_name(e));
+        if (bad.count(e) != 0) continue;
+        // Rank 0 tells whether this is a delta and where its chain starts.
+        std::optional<delta_link> link;
+        std::string link_error;
+        if (rank_ == 0) {
+            try {
+                link = read_delta_link(path);
+            } catch (const std::exception& ex) {
+                link_error = ex.what();
+            }
+        }
+        const std::string unreadable = first_message(comm_, !link_error.empty(), link_error);
+        if (!unreadable.empty()) {
+            log(1, "checkpoint " + path + " is not usable (" + unreadable + ")" +
+                       (e != epochs.back() ? "; falling back to the previous one" : ""));
+            failures.push_back(path + ": " + unreadable);
+            bad.insert(e);
+            continue;
+        }
+        if (broadcast_link(comm_, link)) {
+            if (auto r = restore_chain(e, *link, bufs, bad, failures)) return *r;
+            continue;
+        }
         const double t0 = now();
         int status = 0;  // 0 ok, 1 corrupt, 2 mismatch
         std::string msg;

@@ -7,11 +7,14 @@
 #include "config.hpp"
 #include "fsutil.hpp"
 #include "h5/checkpoint_file.hpp"
+#include "incremental.hpp"
 
 #include <mpi.h>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,8 @@ struct commit_result {
     std::uint64_t epoch = 0;
     std::uint64_t bytes = 0;   ///< data bytes over all ranks
     double seconds = 0;        ///< wall time of the whole protocol
+    bool delta = false;        ///< an incremental checkpoint (only changed blocks stored)
+    std::uint64_t stored_bytes = 0;  ///< data bytes stored in the file over all ranks
 };
 
 /// Outcome of a restore.
@@ -62,8 +67,19 @@ public:
 
 private:
     void log(int level, const std::string& msg) const;
+    /// Writes the file of one checkpoint: full, or a delta when incremental mode allows.
+    void write_file(const std::string& tmp, const checkpoint_meta& meta,
+                    const std::vector<buffer_desc>& bufs, const channel_state& chan,
+                    incremental_plan& plan);
+    /// Restores the chain ending at delta `epoch` (checkpointer_chain.cpp): the base, then each
+    /// link in order; stops at the last link that verifies. nullopt when the base is unusable.
+    std::optional<restore_result> restore_chain(std::uint64_t epoch, const delta_link& link,
+                                                const std::vector<buffer_desc>& bufs,
+                                                std::set<std::uint64_t>& bad,
+                                                std::vector<std::string>& failures);
     const config& cfg_;
     MPI_Comm comm_;
+    incremental_tracker inc_;
     int rank_ = 0;
     int size_ = 0;
     std::uint64_t next_epoch_ = 1;

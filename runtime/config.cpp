@@ -95,7 +95,8 @@ const std::vector<std::string>& config_keys() {
     static const std::vector<std::string> keys = {
         "dir",     "keep",      "verbose",  "interval", "node_mtbf",     "restart",
         "signal",  "lookahead", "app_name", "on_error", "history",       "mode",
-        "staging_limit", "epoch_timeout", "compression"};
+        "staging_limit", "epoch_timeout", "compression", "incremental", "block_size",
+        "full_every"};
     return keys;
 }
 
@@ -181,6 +182,22 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         } else {
             bad(key, value, "expected none, deflate or deflate:LEVEL (LEVEL 1-9)");
         }
+    } else if (key == "incremental") {
+        const std::string v = lower(value);
+        if (v == "on" || v == "true" || v == "1") c.incremental = true;
+        else if (v == "off" || v == "false" || v == "0") c.incremental = false;
+        else bad(key, value, "expected on or off");
+    } else if (key == "block_size") {
+        std::uint64_t n = 0;
+        try {
+            n = parse_size(value);
+        } catch (const std::invalid_argument& e) {
+            bad(key, value, e.what());
+        }
+        if (n < 512 || n > (1ULL << 30)) bad(key, value, "must be between 512 bytes and 1GiB");
+        c.block_size = n;
+    } else if (key == "full_every") {
+        c.full_every = static_cast<int>(parse_int(key, value, 1, 1000000));
     } else {
         std::string known;
         for (const auto& k : config_keys()) known += (known.empty() ? "" : ", ") + k;
@@ -293,6 +310,7 @@ std::string describe(const config& c) {
           : c.restart == restart_mode::never   ? "never"
                                                 : "required");
     if (c.deflate_level > 0) o << " compression=deflate:" << c.deflate_level;
+    if (c.incremental) o << " incremental=on block_size=" << c.block_size << " full_every=" << c.full_every;
     return o.str();
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks of cairn against memcpy, dd and a naive POSIX writer (docs/benchmarks.md).
 #
-# usage: scripts/bench.sh [--quick] [--build DIR] [--out DIR] [--scratch DIR]
+# usage: scripts/bench.sh [--quick] [--incremental-only] [--build DIR] [--out DIR] [--scratch DIR]
 #   --quick        4 ranks x 4 MiB, 2 repetitions, caches kept (smoke test; numbers meaningless)
+#   --incremental-only  only the blocking checkpoint and the incremental case (5% of the 64 KiB
+#                  blocks changed): incremental.csv and incremental_ratios.csv, no plot
 #   --build DIR    build tree holding apps/bench/cairn_bench (default: build)
 #   --out DIR      where results.csv, ratios.csv and results.png go (default: docs/bench)
 #   --scratch DIR  directory for checkpoint and dd files (default: a new temporary directory)
@@ -15,13 +17,15 @@ build=$root/build
 out=$root/docs/bench
 scratch=""
 quick=0
+only_incr=0
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=1 ;;
+        --incremental-only) only_incr=1 ;;
         --build) build=$2; shift ;;
         --out) out=$2; shift ;;
         --scratch) scratch=$2; shift ;;
-        -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -79,8 +83,22 @@ timed() {
     echo "result $name $mib $rep $(echo "$t1 - $t0" | bc -l)" >> "$raw"
 }
 
+# incremental MIB: full and delta checkpoints alternate (CAIRN_FULL_EVERY=1), 5% of the blocks
+# changed before each one.
+incremental() {
+    CAIRN_MODE=blocking CAIRN_INCREMENTAL=on CAIRN_FULL_EVERY=1 CAIRN_BLOCK_SIZE=64KiB \
+        CAIRN_DIR=$scratch/ckpt_incr run $NP incremental "$1" --reps $reps --changed 5 --block-kib 64
+    rm -rf "$scratch/ckpt_incr"
+}
+
 for mib in "${sizes[@]}"; do
     echo "== $NP ranks x $mib MiB, $reps repetitions"
+    if [ $only_incr -eq 1 ]; then
+        CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_blocking run $NP blocking "$mib" --reps $reps
+        rm -rf "$scratch/ckpt_blocking"
+        incremental "$mib"
+        continue
+    fi
     run $NP memcpy "$mib" --reps $reps
     CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_blocking run $NP blocking "$mib" --reps $reps
     for ((rep = 0; rep < reps; ++rep)); do
@@ -114,16 +132,20 @@ for mib in "${sizes[@]}"; do
         rm -f "$scratch/dd.$((rep - 2)).bin"
     done
     rm -f "$scratch"/dd.*.bin
+    incremental "$mib"
 done
+if [ $only_incr -eq 0 ]; then
 echo "== ping-pong between 2 ranks: blocking mode (plain) and non-blocking mode (interposed)"
 CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_pp run 2 pingpong 1 --reps $reps
 sed -i -e 's/^result latency_8B /result latency_plain /' -e 's/^result time_1MiB /result time_1MiB_plain /' "$raw"
 CAIRN_MODE=nonblocking CAIRN_DIR=$scratch/ckpt_pp run 2 pingpong 1 --reps $reps
 sed -i -e 's/^result latency_8B /result latency_interposed /' \
     -e 's/^result time_1MiB /result time_1MiB_interposed /' "$raw"
+fi
 
 # Medians per (metric, size); bandwidth in MB/s (10^6 B/s) of the bytes each metric moves.
 csv=$out/results.csv
+[ $only_incr -eq 1 ] && csv=$out/incremental.csv
 echo "metric,mib_per_rank,ranks,reps,median_s,min_s,max_s,mb_per_s" > "$csv"
 awk -v np=$NP '
     { key = $2 " " $3; vals[key] = vals[key] " " $5; n[key]++ }
@@ -135,7 +157,7 @@ awk -v np=$NP '
             metric = kk[1]; mib = kk[2];
             bytes = np * mib * 1048576;
             if (metric ~ /^time_1MiB/) bytes = 1048576;
-            if (metric ~ /^latency/ || metric ~ /stall$/) bytes = 0;
+            if (metric ~ /^latency/ || metric ~ /stall$/ || metric ~ /^incremental_delta/ || metric ~ /_bytes$/) bytes = 0;
             bw = (bytes > 0 && med > 0) ? sprintf("%.1f", bytes / med / 1e6) : "";
             printf "%s,%s,%d,%d,%.9f,%.9f,%.9f,%s\n", metric, mib, (metric ~ /latency|time_1MiB/) ? 2 : np, m, med, v[1], v[m], bw
         }
@@ -144,8 +166,16 @@ awk -v np=$NP '
 med() { awk -F, -v m="$1" -v s="$2" '$1 == m && $2 == s { print $5 }' "$csv"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.3f", a / b }'; }
 rcsv=$out/ratios.csv
+[ $only_incr -eq 1 ] && rcsv=$out/incremental_ratios.csv
 echo "mib_per_rank,ratio,value" > "$rcsv"
 for mib in "${sizes[@]}"; do
+    {
+        echo "$mib,incremental delta bytes / full bytes,$(ratio "$(med incremental_delta_bytes "$mib")" "$(med incremental_full_bytes "$mib")")"
+        echo "$mib,incremental delta time / full time (same launch),$(ratio "$(med incremental_delta "$mib")" "$(med incremental_full "$mib")")"
+        echo "$mib,incremental delta time / blocking checkpoint (incremental off),$(ratio "$(med incremental_delta "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,incremental full time / blocking checkpoint (hashing cost),$(ratio "$(med incremental_full "$mib")" "$(med blocking_checkpoint "$mib")")"
+    } >> "$rcsv"
+    [ $only_incr -eq 1 ] && continue
     {
         echo "$mib,nonblocking stall / memcpy,$(ratio "$(med nonblocking_stall "$mib")" "$(med memcpy "$mib")")"
         echo "$mib,blocking checkpoint / memcpy,$(ratio "$(med blocking_checkpoint "$mib")" "$(med memcpy "$mib")")"
@@ -161,10 +191,12 @@ for mib in "${sizes[@]}"; do
         echo "$mib,deflate:1 stored bytes / data bytes,$(ratio "$(awk -v s="$mib" '$1 == s { print $2 }' "$scratch/deflate_sizes.txt")" $((mib * NP * 1048576)))"
     } >> "$rcsv"
 done
+if [ $only_incr -eq 0 ]; then
 lp=$(med latency_plain 0)
 li=$(med latency_interposed 0)
 echo "0,latency overhead %,$(awk -v a="$li" -v b="$lp" 'BEGIN { printf "%.1f", (a / b - 1) * 100 }')" >> "$rcsv"
 echo "0,bandwidth ratio interposed / plain,$(ratio "$(med time_1MiB_plain 0)" "$(med time_1MiB_interposed 0)")" >> "$rcsv"
+fi
 
 echo
 echo "Medians ($csv):"
@@ -177,7 +209,10 @@ case $cold in
     *) echo "(page cache NOT dropped: reads may come from memory)" ;;
 esac
 
-if command -v gnuplot > /dev/null; then
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ $only_incr -eq 1 ]; then
+    :
+elif command -v gnuplot > /dev/null; then
     dat=$scratch/bw.dat
     metrics="memcpy blocking_checkpoint deflate_checkpoint nonblocking_commit restore posix_write dd_write dd_write_new dd_read"
     {

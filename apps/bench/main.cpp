@@ -14,6 +14,10 @@
 //   restore      restore() of the newest checkpoint (one repetition per launch)
 //   posix        each rank writes its own file with write() and fsync() (naive baseline)
 //   pingpong     ranks 0 and 1: 8-byte latency and 1 MiB bandwidth (half round trips)
+//   incremental  (CAIRN_MODE=blocking CAIRN_INCREMENTAL=on CAIRN_FULL_EVERY=1, so checkpoints
+//                alternate full, delta) before each checkpoint --changed percent of the 64 KiB
+//                blocks (--block-kib) change; reports incremental_full / incremental_delta
+//                (checkpoint_now() time) and *_bytes (file size, as "seconds" column)
 #include <mpi.h>
 #include <cairn/cairn.hpp>
 
@@ -27,6 +31,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -37,6 +42,8 @@ struct options {
     std::uint64_t mib = 4;
     int reps = 5;
     std::string dir = ".";  ///< for mode posix
+    int changed = 5;        ///< incremental: percent of blocks changed per checkpoint
+    std::uint64_t block_kib = 64;  ///< incremental: block size (must match CAIRN_BLOCK_SIZE)
 };
 
 double now() {
@@ -171,6 +178,43 @@ void run_pingpong(const options& o, int rank) {
     }
 }
 
+/// Size of the newest checkpoint file (rank 0; 0 elsewhere).
+double newest_file_bytes(int rank) {
+    if (rank != 0) return 0;
+    const char* d = std::getenv("CAIRN_DIR");
+    char name[64];
+    std::snprintf(name, sizeof name, "/ckpt.%06llu.h5",
+                  static_cast<unsigned long long>(cairn::epoch()));
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(std::string(d == nullptr ? "." : d) + name, ec);
+    return ec ? -1.0 : static_cast<double>(n);
+}
+
+void run_incremental(const options& o, int rank, std::vector<double>& state) {
+    const std::size_t per_block = o.block_kib * 1024 / sizeof(double);
+    const std::size_t nblocks = (state.size() + per_block - 1) / per_block;
+    const std::size_t stride = o.changed > 0 ? static_cast<std::size_t>(100 / o.changed) : 0;
+    std::uint64_t round = 0;
+    auto change = [&] {  // exactly one block in `stride` changes, a different phase each time
+        ++round;
+        if (stride == 0) return;
+        for (std::size_t b = (round * 7) % stride; b < nblocks; b += stride) {
+            state[b * per_block] += 1.0;
+        }
+    };
+    for (int rep = 0; rep < o.reps; ++rep) {
+        for (const char* kind : {"incremental_full", "incremental_delta"}) {
+            change();
+            MPI_Barrier(MPI_COMM_WORLD);
+            const double t0 = now();
+            cairn::checkpoint_now();
+            report(rank, kind, o.mib, rep, now() - t0);
+            const std::string metric = std::string(kind) + "_bytes";
+            report(rank, metric.c_str(), o.mib, rep, newest_file_bytes(rank));
+        }
+    }
+}
+
 int run(const options& o) {
     int rank = 0;
     int nranks = 0;
@@ -179,7 +223,8 @@ int run(const options& o) {
     cairn::init(nullptr, nullptr, init);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-    const bool uses_cairn = o.mode == "blocking" || o.mode == "nonblocking" || o.mode == "restore";
+    const bool uses_cairn = o.mode == "blocking" || o.mode == "nonblocking" ||
+                            o.mode == "restore" || o.mode == "incremental";
     std::vector<double> state =
         o.mode == "pingpong" ? std::vector<double>{} : make_state(o.mib, rank, nranks, uses_cairn);
 
@@ -211,6 +256,8 @@ int run(const options& o) {
         }
     } else if (o.mode == "posix") {
         run_posix(o, rank, state);
+    } else if (o.mode == "incremental") {
+        run_incremental(o, rank, state);
     } else if (o.mode == "pingpong") {
         run_pingpong(o, rank);
     } else {
@@ -235,15 +282,21 @@ int main(int argc, char** argv) {
             o.reps = std::atoi(v.c_str());
         else if (a == "--dir")
             o.dir = v;
+        else if (a == "--changed")
+            o.changed = std::atoi(v.c_str());
+        else if (a == "--block-kib")
+            o.block_kib = std::strtoull(v.c_str(), nullptr, 10);
         else {
             std::fprintf(stderr, "cairn_bench: unknown option %s\n", a.c_str());
             return 2;
         }
     }
-    if (o.mode.empty() || o.mib == 0 || o.reps < 1) {
+    if (o.mode.empty() || o.mib == 0 || o.reps < 1 || o.changed < 0 || o.changed > 100 ||
+        o.block_kib == 0) {
         std::fprintf(stderr,
-                     "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|pingpong"
-                     " [--mib N] [--reps N] [--dir D]\n");
+                     "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|pingpong|"
+                     "incremental [--mib N] [--reps N] [--dir D] [--changed PCT] "
+                     "[--block-kib K]\n");
         return 2;
     }
     try {

@@ -78,6 +78,16 @@ std::string interval_text(const cd::checkpoint_meta& m) {
            part(m.interval_t);
 }
 
+std::string chain_text(const cd::checkpoint_summary& s) {
+    if (s.kind != "delta") return "full";
+    std::string chain;
+    for (const auto e : s.chain) chain += std::to_string(e) + " -> ";
+    return "delta of epoch " + std::to_string(s.parent_epoch) + " (base " +
+           std::to_string(s.base_epoch) + "), chain " + chain + std::to_string(s.meta.epoch) +
+           "; " + std::to_string(s.stored_blocks) + " changed block(s) of " +
+           human_bytes(s.block_size) + ", " + human_bytes(s.stored_bytes) + " stored";
+}
+
 void print_file(std::ostream& os, const file_report& f) {
     os << "\n" << f.path << "\n";
     if (!f.readable) {
@@ -94,6 +104,7 @@ void print_file(std::ostream& os, const file_report& f) {
     os << "  size " << human_bytes(f.summary.file_bytes) << ", checksums "
        << (m.checksum_algorithm.empty() ? "-" : m.checksum_algorithm) << "\n";
     os << "  interval: " << interval_text(m) << "\n";
+    os << "  kind: " << chain_text(f.summary) << "\n";
     os << "  channel log: none (the non-blocking protocol is not built yet)\n";
     os << "  buffers (" << f.summary.datasets.size() << "):\n";
     char line[256];
@@ -150,7 +161,18 @@ void print_json(std::ostream& os, const inspect_report& r) {
                << ", \"cairn_version\": " << json_string(m.cairn_version)
                << ", \"format_version\": " << m.format_version
                << ", \"checksum_algorithm\": " << json_string(m.checksum_algorithm)
-               << ", \"bytes\": " << f.summary.file_bytes << R"(, "interval": {"delta": )"
+               << ", \"bytes\": " << f.summary.file_bytes
+               << ", \"kind\": " << json_string(f.summary.kind);
+            if (f.summary.kind == "delta") {
+                os << ", \"base_epoch\": " << f.summary.base_epoch
+                   << ", \"parent_epoch\": " << f.summary.parent_epoch << ", \"chain\": [";
+                for (std::size_t k = 0; k < f.summary.chain.size(); ++k)
+                    os << (k ? ", " : "") << f.summary.chain[k];
+                os << "], \"block_size\": " << f.summary.block_size
+                   << ", \"stored_bytes\": " << f.summary.stored_bytes
+                   << ", \"stored_blocks\": " << f.summary.stored_blocks;
+            }
+            os << R"(, "interval": {"delta": )"
                << json_number(m.interval_delta) << R"(, "mtbf": )" << json_number(m.interval_mtbf)
                << R"(, "t": )" << json_number(m.interval_t)
                << R"(}, "channel_log_bytes": null, "buffers": [)";

@@ -110,6 +110,14 @@ struct checkpoint_summary {
     std::uint64_t file_bytes = 0;
     std::uint64_t channel_messages = 0;  ///< logged messages over all ranks
     std::uint64_t channel_bytes = 0;     ///< their payload bytes
+    // Incremental checkpoints (docs/incremental.md); a full checkpoint has kind "full".
+    std::string kind = "full";           ///< "full" | "delta"
+    std::uint64_t base_epoch = 0;        ///< delta: the full checkpoint its chain starts from
+    std::uint64_t parent_epoch = 0;      ///< delta: the checkpoint it applies to
+    std::vector<std::uint64_t> chain;    ///< delta: epochs applied before it (base first)
+    std::uint64_t block_size = 0;        ///< delta: bytes per block
+    std::uint64_t stored_bytes = 0;      ///< delta: changed bytes stored over all ranks
+    std::uint64_t stored_blocks = 0;     ///< delta: changed blocks stored over all ranks
 };
 
 /// Serial (no MPI needed): reads attributes and dataset descriptions. Throws corrupt_error.

@@ -5,6 +5,8 @@
 #include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"
 #include "h5/dataset_io.hpp"
+#include "h5/delta_file.hpp"
+#include "h5/delta_format.hpp"
 #include "h5/format.hpp"
 #include "h5/mpio.hpp"
 
@@ -117,6 +119,7 @@ std::uint64_t hash_rank_block(hid_t ds, const dataset_summary& s,
 
 checkpoint_summary inspect_checkpoint_file(const std::string& path) {
     silence_errors();
+    if (read_delta_link(path)) return inspect_delta_file(path);
     file f = open_serial(path);
     checkpoint_summary out;
     out.meta = read_meta(f.get(), path);
@@ -138,6 +141,7 @@ checkpoint_summary inspect_checkpoint_file(const std::string& path) {
 
 std::vector<std::string> verify_checkpoint_file(const std::string& path) {
     silence_errors();
+    if (read_delta_link(path)) return verify_delta_file(path);
     file f = open_serial(path);
     const checkpoint_meta meta = read_meta(f.get(), path);
     std::vector<std::string> problems;
