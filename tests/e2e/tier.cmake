@@ -4,7 +4,7 @@
 # to keep the suite short.
 if(TARGET heat)
     foreach(spec every:nonblocking every:blocking end:nonblocking node_loss:nonblocking
-                 node_loss:blocking partner_loss:blocking corrupt:nonblocking)
+                 node_loss:blocking partner_loss:blocking corrupt:nonblocking signal:blocking)
         string(REPLACE ":" ";" parts ${spec})
         list(GET parts 0 case)
         list(GET parts 1 mode)

@@ -13,6 +13,8 @@
 #                  data exists nowhere, so the newest complete shared checkpoint is used
 #   corrupt        flush=end, ranks:2: one byte of rank 1's local copy flipped: its partner copy
 #                  is used
+#   signal         flush=end, ranks:2: SIGUSR1 instead of SIGKILL: the checkpoint taken on the
+#                  signal is flushed to the shared directory; the restart still prefers local
 #   mode: blocking | nonblocking
 set -uo pipefail
 HEAT=${1:?usage: tier_restart.sh <heat> <case> <mode>}
@@ -28,7 +30,7 @@ cd "$work" || fail "cannot enter $work"
 
 case $CASE in
     every) FLUSH=every SPLIT=ranks:2 ;;
-    end | node_loss | corrupt) FLUSH=end SPLIT=ranks:2 ;;
+    end | node_loss | corrupt | signal) FLUSH=end SPLIT=ranks:2 ;;
     partner_loss) FLUSH=every:2 SPLIT=ranks:1 ;;
     *) fail "unknown case $CASE" ;;
 esac
@@ -68,15 +70,31 @@ until [ "$(newest_marker partner)" -ge 2 ] &&
     sleep 0.05
 done
 sleep 0.2
-victim=$(rank_pid "$mpirun_pid" $VICTIM_RANK)
-[ -n "$victim" ] || { cat run1.log; fail "no rank process found under mpirun $mpirun_pid"; }
-echo "killing rank $VICTIM_RANK (pid $victim)"
-kill -9 "$victim"
-wait "$mpirun_pid"
-rc=$?
-cat run1.log
-[ $rc -ne 0 ] || fail "mpirun exited 0 although a rank was killed"
-[ -z "$(final_checksum run1.log)" ] || fail "the job finished before the kill; nothing tested"
+if [ "$CASE" = signal ]; then
+    echo "sending SIGUSR1 to mpirun (pid $mpirun_pid)"
+    kill -USR1 "$mpirun_pid"
+    wait "$mpirun_pid"
+    rc=$?
+    cat run1.log
+    [ $rc -eq 0 ] || fail "mpirun exited with $rc after SIGUSR1"
+    stop_line=$(grep -m1 '^heat: checkpointed at step' run1.log)
+    [ -n "$stop_line" ] || fail "the job did not checkpoint and stop on SIGUSR1"
+    stop_epoch=$(echo "$stop_line" | sed -n 's/.*(epoch \([0-9]*\)).*/\1/p')
+    [ -f "$(printf '%s/ckpt.%06d.h5' "$CAIRN_DIR" "$stop_epoch")" ] ||
+        fail "the checkpoint $stop_epoch taken on the signal is not in the shared directory"
+    grep -q "^tiers = local,partner,shared" "$(printf '%s/local/node0/epoch.%06d.done' "$work" "$stop_epoch")" ||
+        fail "the marker of checkpoint $stop_epoch does not record the shared copy"
+else
+    victim=$(rank_pid "$mpirun_pid" $VICTIM_RANK)
+    [ -n "$victim" ] || { cat run1.log; fail "no rank process found under mpirun $mpirun_pid"; }
+    echo "killing rank $VICTIM_RANK (pid $victim)"
+    kill -9 "$victim"
+    wait "$mpirun_pid"
+    rc=$?
+    cat run1.log
+    [ $rc -ne 0 ] || fail "mpirun exited 0 although a rank was killed"
+    [ -z "$(final_checksum run1.log)" ] || fail "the job finished before the kill; nothing tested"
+fi
 grep -q "committed to the node-local tier (local,partner" run1.log ||
     fail "no checkpoint with a partner copy reported"
 
@@ -114,6 +132,10 @@ case $CASE in
         newest_shared=$(echo "$shared_files" | tail -n 1)
         expected=$((10#$(basename "$newest_shared" | cut -d. -f2)))
         expect_msg="falling back to the newest complete checkpoint in the shared directory"
+        ;;
+    signal)
+        expected=$stop_epoch
+        expect_msg="restored checkpoint $expected from the node-local tier: 4 rank(s) from local copies, 0 from partner copies"
         ;;
     corrupt)
         [ -z "$shared_files" ] || fail "flush=end wrote to the shared directory before the end"
