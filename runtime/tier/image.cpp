@@ -144,9 +144,16 @@ std::string describe_shape(const buffer_desc& b) {
 std::vector<unsigned char> build_image(const checkpoint_meta& meta, int rank,
                                        const std::vector<buffer_desc>& bufs,
                                        const channel_state& chan) {
+    std::vector<unsigned char> out;
+    build_image(meta, rank, bufs, chan, out);
+    return out;
+}
+
+void build_image(const checkpoint_meta& meta, int rank, const std::vector<buffer_desc>& bufs,
+                 const channel_state& chan, std::vector<unsigned char>& out) {
     std::size_t total = 4096 + chan.payload_bytes() + 64 * chan.messages.size();
     for (const auto& b : bufs) total += b.bytes() + 256 + b.name.size();
-    std::vector<unsigned char> out;
+    out.clear();
     out.reserve(total);
     sink s(out);
     s.raw(head_magic, sizeof head_magic);
@@ -188,7 +195,6 @@ std::vector<unsigned char> build_image(const checkpoint_meta& meta, int rank,
     const std::uint64_t sum = hash_bytes(out.data(), out.size());
     s.put<std::uint64_t>(sum);
     s.raw(tail_magic, sizeof tail_magic);
-    return out;
 }
 
 std::string check_image(const std::vector<unsigned char>& bytes) {

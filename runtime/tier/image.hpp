@@ -35,6 +35,11 @@ std::vector<unsigned char> build_image(const checkpoint_meta& meta, int rank,
                                        const std::vector<buffer_desc>& bufs,
                                        const channel_state& chan);
 
+/// As above, into `out` (cleared first; its capacity is reused, so a rank that keeps one vector
+/// across checkpoints does not fault in fresh memory each time).
+void build_image(const checkpoint_meta& meta, int rank, const std::vector<buffer_desc>& bufs,
+                 const channel_state& chan, std::vector<unsigned char>& out);
+
 /// Verifies the trailer checksum, then every buffer checksum, and parses. Throws corrupt_error
 /// saying what is wrong (`origin` names the file or sender in the message).
 rank_image parse_image(std::vector<unsigned char> bytes, const std::string& origin);

@@ -194,9 +194,9 @@ commit_result node_tier::commit(checkpointer& ck, checkpoint_meta meta,
 
     // 1. This rank's image in its node's directory; committed when every rank has written.
     std::string err;
-    std::vector<unsigned char> img;
+    std::vector<unsigned char>& img = image_;
     try {
-        img = build_image(meta, rank_, bufs, chan);
+        build_image(meta, rank_, bufs, chan, img);
         store_.write_durable(store_.own_path(e, rank_), img);
     } catch (const std::exception& ex) {
         err = where() + ": " + ex.what();
@@ -231,8 +231,6 @@ commit_result node_tier::commit(checkpointer& ck, checkpoint_meta meta,
                        " incomplete (the local copies stand): " + first);
         }
     }
-    img.clear();
-    img.shrink_to_fit();
     const double t_partner = MPI_Wtime();
 
     // 3. Flush to the shared directory per policy.

@@ -76,6 +76,7 @@ private:
     std::uint64_t last_epoch_ = 0;  // newest checkpoint committed or restored by this job
     bool last_shared_ = true;      // ... and whether the shared directory has it
     tier_marker last_marker_;
+    std::vector<unsigned char> image_;  // this rank's newest image; capacity kept between commits
     bool from_shared_ = false;
     channel_state channel_;
     channel_state shared_channel_;
