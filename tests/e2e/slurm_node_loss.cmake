@@ -1,0 +1,12 @@
+# Node-loss tests on a real local Slurm with two simulated nodes (scripts/slurm-local.sh start
+# DIR 2). Each starts its own cluster on its own ports. Skipped (exit 77) where Slurm is not
+# installed or the tests do not run as root.
+if(TARGET cairn_cli AND TARGET heat)
+    foreach(mode plain)
+        cairn_add_script_test(NAME e2e_slurm_node_loss_${mode}
+            COMMAND ${CMAKE_CURRENT_LIST_DIR}/slurm_node_loss.sh $<TARGET_FILE:cairn_cli>
+                    $<TARGET_FILE:heat> ${PROJECT_SOURCE_DIR}/scripts/slurm-local.sh ${mode}
+            NPROCS 2 TIMEOUT 300 LABELS slurm)
+        set_tests_properties(e2e_slurm_node_loss_${mode} PROPERTIES SKIP_RETURN_CODE 77)
+    endforeach()
+endif()
