@@ -63,7 +63,7 @@ pass "reference checksum $ref"
 # 500 steps x 40 ms = 20 s of work, a checkpoint every 40 steps (1.6 s).
 out=$PWD/job/job.out
 shared=$PWD/job/ck
-env CAIRN_INTERVAL=off "${tier[@]}" "$cairn" submit --nodes 2 --ntasks 4 --simulated-nodes \
+env "${tier[@]}" "$cairn" submit --nodes 2 --ntasks 4 --simulated-nodes \
     --time 10 --max-restarts 2 --checkpoint-dir "$shared" --output "$out" \
     --job-name cairn-node-loss -- "$heat" "${heat_args[@]}" --sleep-ms 40 > submit.log 2>&1 ||
     { cat submit.log; fail "cairn submit failed"; }
@@ -80,7 +80,7 @@ wait_for() {  # wait_for SECONDS TEXT: the job output contains TEXT (grep -E)
     local deadline=$((SECONDS + $1))
     while [ $SECONDS -lt $deadline ]; do
         grep -qE -- "$2" "$out" 2>/dev/null && return 0
-        grep -q "giving up" "$out" 2>/dev/null && break
+        grep -q "^cairn-job: finished\|giving up" "$out" 2>/dev/null && break
         sleep 0.5
     done
     show
