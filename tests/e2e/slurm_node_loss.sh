@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Node loss on a real local Slurm with two simulated nodes (scripts/slurm-local.sh start DIR 2):
-# `cairn submit -N 2 -n 4 --simulated-nodes` the heat demo (ranks 0-1 on n1, 2-3 on n2); after
-# its second checkpoint a node is lost: its slurmd and every job process on it are killed
-# (slurm-local.sh node-kill, which also marks it DOWN as slurmctld would after SlurmdTimeout)
-# and its node-local checkpoint directory is deleted. Slurm ends the job and requeues it; the
-# node comes back empty (node-start, a replaced node) and the requeued job restarts and ends
-# with the checksum of an uninterrupted run.
-#   MODE=partner  local tier + partner copies, no flush before the end: n2 is lost, the restart
-#                 restores n2's ranks from their partner copies on n1; the shared directory holds
-#                 no checkpoint when the job restarts (it is never read).
-#   MODE=shared   local tier + partner copies, flush to the shared directory every 2nd
-#                 checkpoint: n2 AND its partner n1 are lost (both local directories deleted);
-#                 the restart falls back to the shared directory's newest complete checkpoint
-#                 and says why.
-#   MODE=plain    no local tier (every checkpoint in the shared directory): n2 is lost, the
-#                 restart reads the shared directory.
+# Node loss on a real local Slurm with simulated nodes (scripts/slurm-local.sh start DIR N):
+# `cairn submit -N N --simulated-nodes` the heat demo; after its checkpoints nodes are lost: their
+# slurmd and every job process on them are killed (slurm-local.sh node-kill, which also marks
+# them DOWN as slurmctld would after SlurmdTimeout) and their node-local checkpoint directories
+# are deleted. Slurm ends the job and requeues it; the nodes come back empty (node-start: replaced
+# machines) and the requeued job restarts and ends with the checksum of an uninterrupted run.
+#   MODE=partner  2 nodes, 4 ranks (0-1 on n1, 2-3 on n2); local tier, partner copies, no flush
+#                 before the end (flush=end). n2 is lost; the restart restores ranks 2-3 from
+#                 their partner copies on n1. The shared directory holds no checkpoint when the
+#                 job restarts, so nothing can come from it.
+#   MODE=shared   3 nodes, 3 ranks (one per node); local tier, partner copies (n1 -> n2 -> n3 ->
+#                 n1), flush every 2nd checkpoint. n2 and its partner n3 are lost; rank 1 has
+#                 neither its image nor its partner copy, so the restart falls back to the shared
+#                 directory's newest complete checkpoint and says why.
+#   MODE=plain    2 nodes, 4 ranks, no local tier (every checkpoint in the shared directory); n2
+#                 is lost, the restart reads the shared directory.
 # Exits 77 (skipped) when Slurm is not installed or the test is not run as root.
 # usage: slurm_node_loss.sh CAIRN_EXE HEAT_EXE SLURM_LOCAL_SCRIPT MODE
 set -u
@@ -34,9 +34,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 case "$mode" in
-    partner) port=16837 lost=(n2) tier=(CAIRN_LOCAL_DIR="$PWD/local" CAIRN_PARTNER=1 CAIRN_FLUSH=end) ;;
-    shared) port=16847 lost=(n2 n1) tier=(CAIRN_LOCAL_DIR="$PWD/local" CAIRN_PARTNER=1 CAIRN_FLUSH=every:2) ;;
-    plain) port=16857 lost=(n2) tier=() ;;
+    partner) port=16837 nodes=2 ranks=4 lost=(n2) wait_epoch=2
+        tier=(CAIRN_LOCAL_DIR="$PWD/local" CAIRN_PARTNER=1 CAIRN_FLUSH=end) ;;
+    shared) port=16847 nodes=3 ranks=3 lost=(n2 n3) wait_epoch=3
+        tier=(CAIRN_LOCAL_DIR="$PWD/local" CAIRN_PARTNER=1 CAIRN_FLUSH=every:2) ;;
+    plain) port=16857 nodes=2 ranks=4 lost=(n2) wait_epoch=2 tier=() ;;
     *) fail "unknown MODE '$mode' (partner, shared or plain)" ;;
 esac
 cluster=$PWD/cluster
@@ -51,10 +53,10 @@ cleanup() {
     "$slurm_local" stop "$cluster" || true
 }
 trap cleanup EXIT
-"$slurm_local" start "$cluster" 2 || fail "cannot start the local Slurm cluster"
+"$slurm_local" start "$cluster" "$nodes" || fail "cannot start the local Slurm cluster"
 
 heat_args=(--nx 64 --ny 64 --steps 500 --print-every 100 --checkpoint-every 40)
-CAIRN_DIR=ref CAIRN_INTERVAL=off "$MPIEXEC" -n 4 "$heat" "${heat_args[@]}" --sleep-ms 0 > ref.log 2>&1 ||
+CAIRN_DIR=ref CAIRN_INTERVAL=off "$MPIEXEC" -n "$ranks" "$heat" "${heat_args[@]}" --sleep-ms 0 > ref.log 2>&1 ||
     { cat ref.log; fail "reference run failed"; }
 ref=$(final_checksum ref.log)
 [ -n "$ref" ] || fail "no checksum in the reference run"
@@ -63,7 +65,7 @@ pass "reference checksum $ref"
 # 500 steps x 40 ms = 20 s of work, a checkpoint every 40 steps (1.6 s).
 out=$PWD/job/job.out
 shared=$PWD/job/ck
-env "${tier[@]}" "$cairn" submit --nodes 2 --ntasks 4 --simulated-nodes \
+env "${tier[@]}" "$cairn" submit --nodes "$nodes" --ntasks "$ranks" --simulated-nodes \
     --time 10 --max-restarts 2 --checkpoint-dir "$shared" --output "$out" \
     --job-name cairn-node-loss -- "$heat" "${heat_args[@]}" --sleep-ms 40 > submit.log 2>&1 ||
     { cat submit.log; fail "cairn submit failed"; }
@@ -87,13 +89,13 @@ wait_for() {  # wait_for SECONDS TEXT: the job output contains TEXT (grep -E)
     fail "job $job_id: '$2' not seen in its output within $1 s"
 }
 
-wait_for 120 "checkpoint 2 committed"
+wait_for 120 "checkpoint $wait_epoch committed"
 heat_name=$(basename "$heat")
-for node in n1 n2; do
+for node in $(seq -f 'n%g' 1 "$nodes"); do
     [ -n "$(pids_with_env "$heat_name" "SLURM_JOB_ID=$job_id" "SLURMD_NODENAME=$node")" ] ||
         { show; fail "no heat rank of job $job_id runs on $node"; }
 done
-pass "job $job_id checkpointed twice with heat ranks on n1 and n2"
+pass "job $job_id committed checkpoint $wait_epoch with heat ranks on every node"
 
 # The node loss.
 for node in "${lost[@]}"; do
@@ -101,6 +103,7 @@ for node in "${lost[@]}"; do
     rm -rf "local/$node"
 done
 before_restart=$(committed_checkpoints "$shared" | wc -l)
+newest_shared=$(committed_checkpoints "$shared" | tail -n 1 | sed -n 's/.*ckpt\.0*\([0-9][0-9]*\)\.h5$/\1/p')
 echo "shared directory at the node loss: $before_restart committed checkpoint(s)"
 for node in "${lost[@]}"; do
     "$slurm_local" node-start "$cluster" "$node" || fail "node-start $node failed"
@@ -112,17 +115,25 @@ echo "--- job output"; cat "$out"
 job_id=
 
 expect_in "$out" "heat: restarted from epoch"
+restarted=$(sed -n 's/^heat: restarted from epoch \([0-9]*\) .*/\1/p' "$out" | tail -n 1)
 case "$mode" in
     partner)
         [ "$before_restart" = 0 ] || fail "the shared directory had checkpoints before the restart"
-        grep -iE "partner" "$out" || fail "no message that the restart used partner copies"
+        grep -E "restored checkpoint $restarted from the node-local tier: 2 rank\(s\) from local copies, 2 from partner copies" "$out" ||
+            fail "no message that ranks 2-3 were restored from partner copies"
+        grep -E "from the shared directory" "$out" && fail "the restart read the shared directory"
         ;;
     shared)
         [ "$before_restart" -gt 0 ] || fail "no flushed checkpoint in the shared directory to fall back on"
-        grep -iE "shared" "$out" || fail "no message that the restart fell back to the shared directory"
+        grep -E "falling back to the newest complete checkpoint in the shared directory .*, because" "$out" ||
+            fail "no message that says why the restart fell back to the shared directory"
+        [ "$restarted" = "$newest_shared" ] ||
+            fail "restarted from epoch $restarted, not from the shared directory's newest ($newest_shared)"
         ;;
     plain)
         [ "$before_restart" -gt 0 ] || fail "no checkpoint in the shared directory"
+        [ "$restarted" = "$newest_shared" ] ||
+            fail "restarted from epoch $restarted, not from the shared directory's newest ($newest_shared)"
         ;;
 esac
 got=$(final_checksum "$out")
