@@ -25,6 +25,7 @@ struct commit_result {
     std::uint64_t epoch = 0;
     std::uint64_t bytes = 0;   ///< data bytes over all ranks
     double seconds = 0;        ///< wall time of the whole protocol
+    std::string tiers;         ///< node-local tier on: where it is ("local,partner,shared")
 };
 
 /// Outcome of a restore.
@@ -42,6 +43,10 @@ public:
 
     /// Epoch the next checkpoint will get (one more than any file in the directory).
     [[nodiscard]] std::uint64_t next_epoch() const { return next_epoch_; }
+
+    /// Raises next_epoch() to at least `e` (the node-local tier numbers checkpoints that never
+    /// reach this directory, and a flush must keep the tier's epoch).
+    void set_next_epoch(std::uint64_t e) { next_epoch_ = e > next_epoch_ ? e : next_epoch_; }
 
     /// Takes the directory lock (first time) and scans the directory to set next_epoch()
     /// (collective). Throws cairn::error naming the problem.

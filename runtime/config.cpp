@@ -95,7 +95,7 @@ const std::vector<std::string>& config_keys() {
     static const std::vector<std::string> keys = {
         "dir",     "keep",      "verbose",  "interval", "node_mtbf",     "restart",
         "signal",  "lookahead", "app_name", "on_error", "history",       "mode",
-        "staging_limit", "epoch_timeout"};
+        "staging_limit", "epoch_timeout", "local_dir", "flush", "partner", "node_split"};
     return keys;
 }
 
@@ -170,6 +170,39 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         }
         if (!(s > 0)) bad(key, value, "the timeout must be longer than zero");
         c.epoch_timeout = s;
+    } else if (key == "local_dir") {
+        c.local_dir = value;
+    } else if (key == "flush") {
+        const std::string v = lower(value);
+        const std::string accepted = "expected every, every:K (K >= 1) or end";
+        if (v == "every") {
+            c.flush = flush_mode::every;
+            c.flush_every = 1;
+        } else if (v == "end") {
+            c.flush = flush_mode::end;
+        } else if (v.rfind("every:", 0) == 0) {
+            std::uint64_t k = 0;
+            try {
+                k = static_cast<std::uint64_t>(parse_int(key, v.substr(6), 1, 1LL << 40));
+            } catch (const std::invalid_argument&) {
+                bad(key, value, accepted);
+            }
+            c.flush = k == 1 ? flush_mode::every : flush_mode::every_k;
+            c.flush_every = k;
+        } else {
+            bad(key, value, accepted);
+        }
+    } else if (key == "partner") {
+        c.partner = static_cast<int>(parse_int(key, value, 0, 1000000));
+    } else if (key == "node_split") {
+        const std::string v = lower(value);
+        if (v.empty() || v == "off" || v == "auto") {
+            c.node_split = 0;
+        } else if (v.rfind("ranks:", 0) == 0) {
+            c.node_split = static_cast<int>(parse_int(key, v.substr(6), 1, 1000000));
+        } else {
+            bad(key, value, "expected off or ranks:N (N consecutive ranks form a simulated node)");
+        }
     } else {
         std::string known;
         for (const auto& k : config_keys()) known += (known.empty() ? "" : ", ") + k;
@@ -281,6 +314,14 @@ std::string describe(const config& c) {
       << (c.restart == restart_mode::automatic ? "auto"
           : c.restart == restart_mode::never   ? "never"
                                                 : "required");
+    if (!c.local_dir.empty()) {
+        o << " local_dir=" << c.local_dir << " flush="
+          << (c.flush == flush_mode::end ? "end"
+              : c.flush == flush_mode::every ? "every"
+                                             : "every:" + std::to_string(c.flush_every))
+          << " partner=" << c.partner;
+        if (c.node_split > 0) o << " node_split=ranks:" << c.node_split;
+    }
     return o.str();
 }
 

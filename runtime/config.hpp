@@ -15,6 +15,9 @@ enum class interval_mode { off, steps, fixed, young, daly };
 /// What restore() does.
 enum class restart_mode { automatic, never, required };
 
+/// When the node-local tier flushes a checkpoint to the shared directory.
+enum class flush_mode { every, every_k, end };
+
 /// Parsed configuration. Field names equal the configuration keys.
 struct config {
     std::string dir = "cairn-checkpoints";
@@ -33,6 +36,11 @@ struct config {
     bool nonblocking = true;  ///< mode: non-blocking Mattern snapshot (else blocking)
     std::uint64_t staging_limit = 8ULL << 30;  ///< bytes of staging memory per rank
     double epoch_timeout = 120;  ///< seconds before an unfinished snapshot is aborted
+    std::string local_dir;  ///< base of the node-local tier ("" = no local tier)
+    flush_mode flush = flush_mode::every;  ///< local tier: flush policy
+    std::uint64_t flush_every = 1;         ///< flush_mode::every_k: every K-th epoch
+    int partner = 1;      ///< local tier: partner node distance on the ring (0 = no copy)
+    int node_split = 0;   ///< testing aid: N consecutive ranks form a simulated node (0 = off)
     std::string config_file;  ///< where the file keys came from ("" = none)
 
     /// Path of the job history file.

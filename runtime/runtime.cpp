@@ -97,6 +97,10 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     io_thread_ = std::make_unique<io_thread>();
     agree_ = std::make_unique<agreement>(ctl_.get(), cfg_.lookahead);
     ckpt_ = std::make_unique<checkpointer>(cfg_, io_.get());
+    if (!cfg_.local_dir.empty()) {
+        tier_ = std::make_unique<node_tier>(cfg_, user_.get(), io_.get());
+        nodes_ = tier_->nodes().nodes();
+    }
     sched_ = std::make_unique<scheduler>(cfg_, job_mtbf(), MPI_Wtime());
     install_exit_signals(cfg_.signals);
     if (nonblocking_) start_progress_thread();
@@ -147,6 +151,13 @@ void runtime::finalize() {
                 log(0, std::string("ERROR at finalize: ") + e.what());
             }
         }
+        if (tier_) {
+            try {
+                io_thread_->run_sync([this] { tier_->final_flush(*ckpt_); });
+            } catch (const std::exception& e) {
+                log(0, std::string("ERROR at finalize: ") + e.what());
+            }
+        }
         io_thread_.reset();
         agree_->drain();
         agree_.reset();
@@ -183,13 +194,18 @@ bool runtime::restore() {
     if (restore_called_) throw make_error("restore() called twice");
     restore_called_ = true;
     if (cfg_.restart == restart_mode::never) {
-        io_thread_->run_sync([this] { ckpt_->scan(); });
+        io_thread_->run_sync([this] {
+            if (tier_) tier_->scan(*ckpt_);
+            else ckpt_->scan();
+        });
         log(1, "restart=never: starting from the beginning");
         return false;
     }
     check_registration_agrees("restore", user_.get());
     restore_result r;
-    io_thread_->run_sync([&] { r = ckpt_->restore(reg_.buffers()); });
+    io_thread_->run_sync([&] {
+        r = tier_ ? tier_->restore(*ckpt_, reg_.buffers()) : ckpt_->restore(reg_.buffers());
+    });
     if (!r.restored) {
         if (cfg_.restart == restart_mode::required) {
             throw make_error("restart=required but there is no checkpoint in " + cfg_.dir);
@@ -212,7 +228,7 @@ bool runtime::restore() {
     epoch_ = r.meta.epoch;
     index_ = r.meta.safe_point;
     agree_->reset(index_ + 1);
-    channel_state& chan = ckpt_->restored_channel();
+    channel_state& chan = tier_ ? tier_->restored_channel() : ckpt_->restored_channel();
     if (!chan.messages.empty() && !nonblocking_) {
         throw make_error("checkpoint " + r.path + " holds " + std::to_string(chan.messages.size()) +
                          " in-flight messages for this rank, which only mode=nonblocking can "
@@ -268,7 +284,7 @@ commit_result runtime::blocking_checkpoint(trigger why) {
         unsigned long long mine = meta.stats.bytes;
         MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());
         meta.stats.bytes = total;
-        res = ckpt_->write(meta, reg_.buffers());
+        res = write_checkpoint(meta, reg_.buffers(), channel_state{}, why == trigger::signal);
         if (res.ok && rank_ == 0) {
             checkpoint_meta logged = meta;
             logged.stats.stall_seconds = res.seconds;  // blocking: the stall is the whole write
@@ -284,6 +300,13 @@ commit_result runtime::blocking_checkpoint(trigger why) {
         log(2, std::string("checkpoint trigger: ") + trigger_name(static_cast<int>(why)));
     }
     return res;
+}
+
+commit_result runtime::write_checkpoint(const checkpoint_meta& meta,
+                                        const std::vector<buffer_desc>& bufs,
+                                        const channel_state& chan, bool exit_after) {
+    if (tier_) return tier_->commit(*ckpt_, meta, bufs, chan, exit_after);
+    return ckpt_->write(meta, bufs, chan);
 }
 
 void runtime::handle_result(const commit_result& res, bool explicit_call) {

@@ -9,6 +9,7 @@
 #include "mpi/comm.hpp"
 #include "registry.hpp"
 #include "scheduler.hpp"
+#include "tier/tier.hpp"
 
 #include <cairn/cairn.hpp>
 
@@ -46,6 +47,10 @@ private:
 
     // blocking mode (runtime.cpp)
     commit_result blocking_checkpoint(trigger why);
+    /// Writes a checkpoint through the node-local tier when configured, else the shared
+    /// directory only (I/O thread).
+    commit_result write_checkpoint(const checkpoint_meta& meta, const std::vector<buffer_desc>& bufs,
+                                   const channel_state& chan, bool exit_after);
     checkpoint_meta base_meta() const;
     void check_registration_agrees(const char* during, MPI_Comm comm);
     void log(int level, const std::string& msg) const;
@@ -90,6 +95,7 @@ private:
     registry reg_;
     std::unique_ptr<agreement> agree_;
     std::unique_ptr<checkpointer> ckpt_;
+    std::unique_ptr<node_tier> tier_;  // node-local tier (local_dir set), else null
     std::unique_ptr<scheduler> sched_;
     std::unique_ptr<io_thread> io_thread_;
     std::thread progress_thread_;  // completes snapshots while the application is inside MPI

@@ -46,7 +46,9 @@ void append_stats_log(const config& cfg, const checkpoint_meta& meta, const comm
                   static_cast<unsigned long long>(meta.stats.aborted_epochs),
                   static_cast<unsigned long long>(meta.stats.staging_waits),
                   static_cast<unsigned long long>(meta.safe_point));
-    out << line;
+    std::string text = line;
+    if (!res.tiers.empty()) text.insert(text.size() - 1, " tiers=" + res.tiers);
+    out << text;
 }
 
 void runtime::start_progress_thread() {
@@ -167,7 +169,7 @@ void runtime::finish_snapshot() {
             meta.stats.stall_seconds = stall_max;
             meta.stats.bytes = tot[0];
             meta.stats.messages_logged = tot[1];
-            w->result = ckpt_->write(meta, bufs, chan);
+            w->result = write_checkpoint(meta, bufs, chan, w->exit_after);
             w->stats = meta.stats;
             if (w->result.ok && rank_ == 0) append_stats_log(cfg_, meta, w->result);
         } catch (const std::exception& e) {

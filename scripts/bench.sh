@@ -7,7 +7,10 @@
 #   --out DIR      where results.csv, ratios.csv and results.png go (default: docs/bench)
 #   --scratch DIR  directory for checkpoint and dd files (default: a new temporary directory)
 # Full mode: 4 ranks x {64, 256} MiB per rank, 5 repetitions, medians. Needs about 3x the state
-# in memory and 2x on disk. Page caches are dropped before read measurements when permitted.
+# in memory and 2x on disk, plus up to 4x the state in /dev/shm for the node-local tier cases
+# (tier_*: blocking checkpoint_now() and restore() with local_dir in /dev/shm, flush=end, without
+# and with partner copies between 2 simulated nodes). Page caches are dropped before read
+# measurements when permitted.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +24,7 @@ while [ $# -gt 0 ]; do
         --build) build=$2; shift ;;
         --out) out=$2; shift ;;
         --scratch) scratch=$2; shift ;;
-        -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -45,7 +48,12 @@ if [ -z "$scratch" ]; then
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")
     made_scratch=1
 fi
-cleanup() { [ $made_scratch -eq 1 ] && rm -rf "$scratch"; return 0; }
+shm=""
+cleanup() {
+    [ $made_scratch -eq 1 ] && rm -rf "$scratch"
+    [ -n "$shm" ] && rm -rf "$shm"
+    return 0
+}
 trap cleanup EXIT
 mkdir -p "$out" "$scratch"
 raw=$scratch/raw.txt
@@ -91,6 +99,26 @@ for mib in "${sizes[@]}"; do
     rm -rf "$scratch/ckpt_blocking"
     CAIRN_MODE=nonblocking CAIRN_DIR=$scratch/ckpt_nonblocking run $NP nonblocking "$mib" --reps $reps
     rm -rf "$scratch/ckpt_nonblocking"
+    # Node-local tier in /dev/shm (flush=end: the timed commits do not touch the shared
+    # directory; the final flush at finalize is not timed): commit without and with partner
+    # copies (2 simulated nodes), then restore from the local tier.
+    shm=$(mktemp -d /dev/shm/cairn-bench.XXXXXX)
+    for variant in local partner; do
+        partner=0 split=off
+        [ $variant = partner ] && partner=1 split=ranks:2
+        before=$(wc -l < "$raw")
+        CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_tier CAIRN_LOCAL_DIR=$shm CAIRN_FLUSH=end \
+            CAIRN_PARTNER=$partner CAIRN_NODE_SPLIT=$split run $NP blocking "$mib" --reps $reps
+        sed -i "$((before + 1)),\$ s/^result blocking_checkpoint $mib /result tier_${variant}_checkpoint $mib /" "$raw"
+        for ((rep = 0; rep < reps; ++rep)); do
+            CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_tier CAIRN_LOCAL_DIR=$shm CAIRN_FLUSH=end \
+                CAIRN_PARTNER=$partner CAIRN_NODE_SPLIT=$split run $NP restore "$mib" --reps 1
+            sed -i "\$s/^result restore $mib 0 /result tier_${variant}_restore $mib $rep /" "$raw"
+        done
+        rm -rf "$scratch/ckpt_tier" "${shm:?}"/*
+    done
+    rmdir "$shm"
+    shm=""
     run $NP posix "$mib" --reps $reps --dir "$scratch"
     total=$((mib * NP))
     for ((rep = 0; rep < reps; ++rep)); do
@@ -149,6 +177,9 @@ for mib in "${sizes[@]}"; do
         echo "$mib,naive POSIX write bandwidth / dd new file,$(ratio "$(med dd_write_new "$mib")" "$(med posix_write "$mib")")"
         echo "$mib,nonblocking commit bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med nonblocking_commit "$mib")")"
         echo "$mib,naive POSIX write bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med posix_write "$mib")")"
+        echo "$mib,local tier (/dev/shm) commit / blocking checkpoint,$(ratio "$(med tier_local_checkpoint "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,local tier + partner commit / blocking checkpoint,$(ratio "$(med tier_partner_checkpoint "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,local tier restore / shared restore,$(ratio "$(med tier_local_restore "$mib")" "$(med restore "$mib")")"
         echo "$mib,restore read bandwidth / dd read,$(ratio "$(med dd_read "$mib")" "$(med restore "$mib")")"
     } >> "$rcsv"
 done
@@ -170,7 +201,7 @@ esac
 
 if command -v gnuplot > /dev/null; then
     dat=$scratch/bw.dat
-    metrics="memcpy blocking_checkpoint nonblocking_commit restore posix_write dd_write dd_write_new dd_read"
+    metrics="memcpy blocking_checkpoint nonblocking_commit tier_local_checkpoint tier_partner_checkpoint restore tier_local_restore posix_write dd_write dd_write_new dd_read"
     {
         printf "metric"; for mib in "${sizes[@]}"; do printf " %sMiB" "$mib"; done; echo
         for m in $metrics; do

@@ -4,5 +4,5 @@ if(TARGET cairn_bench)
     cairn_add_script_test(NAME e2e_bench_quick
         COMMAND ${PROJECT_SOURCE_DIR}/scripts/bench.sh --quick --build ${CMAKE_BINARY_DIR}
                 --out bench-out
-        NPROCS 4 TIMEOUT 120)
+        NPROCS 4 TIMEOUT 300)
 endif()

@@ -1,0 +1,231 @@
+#include "local_store.hpp"
+
+#include "../fsutil.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace cairn::detail {
+
+namespace {
+
+std::string epoch_text(std::uint64_t e) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "epoch.%06llu", static_cast<unsigned long long>(e));
+    return buf;
+}
+
+// "epoch.<digits>" + suffix -> epoch.
+std::optional<std::uint64_t> parse_epoch(const std::string& name, const std::string& suffix) {
+    const std::string pre = "epoch.";
+    if (name.size() <= pre.size() + suffix.size() || name.compare(0, pre.size(), pre) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        return std::nullopt;
+    }
+    const std::string digits = name.substr(pre.size(), name.size() - pre.size() - suffix.size());
+    if (digits.empty() || digits.size() > 18 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    return std::stoull(digits);
+}
+
+std::vector<std::string> list_dir(const std::string& dir) {
+    std::vector<std::string> out;
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr) {
+        if (errno == ENOENT) return out;
+        throw std::runtime_error("cannot list local tier directory '" + dir +
+                                 "': " + std::strerror(errno));
+    }
+    while (const dirent* e = readdir(d)) out.emplace_back(e->d_name);
+    closedir(d);
+    return out;
+}
+
+void write_all(int fd, const unsigned char* p, std::size_t n, const std::string& path) {
+    while (n > 0) {
+        const ssize_t w = ::write(fd, p, std::min<std::size_t>(n, 1U << 30));
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            throw std::runtime_error("cannot write '" + path + "': " + std::strerror(errno));
+        }
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+
+}  // namespace
+
+std::string tier_marker::tiers() const {
+    std::string t = "local";
+    if (partner) t += ",partner";
+    if (shared) t += ",shared";
+    return t;
+}
+
+std::string local_store::epoch_dir(std::uint64_t e) const { return join_path(dir_, epoch_text(e)); }
+
+std::string local_store::own_path(std::uint64_t e, int rank) const {
+    return join_path(epoch_dir(e), "rank." + std::to_string(rank) + ".img");
+}
+
+std::string local_store::partner_path(std::uint64_t e, int rank) const {
+    return join_path(epoch_dir(e), "partner." + std::to_string(rank) + ".img");
+}
+
+std::string local_store::marker_path(std::uint64_t e) const {
+    return join_path(dir_, epoch_text(e) + ".done");
+}
+
+void local_store::write_durable(const std::string& path,
+                                const std::vector<unsigned char>& bytes) const {
+    const auto slash = path.find_last_of('/');
+    if (slash != std::string::npos) make_directories(path.substr(0, slash));
+    const std::string tmp = path + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot create '" + tmp + "': " + std::strerror(errno));
+    try {
+        write_all(fd, bytes.data(), bytes.size(), tmp);
+        if (::fsync(fd) != 0) {
+            throw std::runtime_error("cannot fsync '" + tmp + "': " + std::strerror(errno));
+        }
+    } catch (...) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw;
+    }
+    if (::close(fd) != 0) {
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot close '" + tmp + "': " + std::strerror(errno));
+    }
+    rename_durable(tmp, path);
+}
+
+std::optional<std::vector<unsigned char>> local_store::read(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+        throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno));
+    }
+    struct stat st {};
+    if (fstat(fd, &st) != 0) {
+        ::close(fd);
+        throw std::runtime_error("cannot stat '" + path + "': " + std::strerror(errno));
+    }
+    std::vector<unsigned char> out(static_cast<std::size_t>(st.st_size));
+    std::size_t got = 0;
+    while (got < out.size()) {
+        const ssize_t r = ::read(fd, out.data() + got, std::min<std::size_t>(out.size() - got, 1U << 30));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            const std::string why = r < 0 ? std::strerror(errno) : "unexpected end of file";
+            ::close(fd);
+            throw std::runtime_error("cannot read '" + path + "': " + why);
+        }
+        got += static_cast<std::size_t>(r);
+    }
+    ::close(fd);
+    return out;
+}
+
+void local_store::write_marker(const tier_marker& m) const {
+    std::ostringstream o;
+    o << "epoch = " << m.epoch << "\nnranks = " << m.nranks << "\ndir = " << m.dir
+      << "\ntiers = " << m.tiers() << "\n";
+    const std::string text = o.str();
+    write_durable(marker_path(m.epoch), std::vector<unsigned char>(text.begin(), text.end()));
+}
+
+std::optional<tier_marker> local_store::read_marker(std::uint64_t e) const {
+    std::ifstream in(marker_path(e));
+    if (!in) return std::nullopt;
+    tier_marker m;
+    std::string line;
+    bool have_epoch = false;
+    while (std::getline(in, line)) {
+        const auto eq = line.find(" = ");
+        if (eq == std::string::npos) continue;
+        const std::string key = line.substr(0, eq);
+        const std::string val = line.substr(eq + 3);
+        try {
+            if (key == "epoch") {
+                m.epoch = std::stoull(val);
+                have_epoch = true;
+            } else if (key == "nranks") {
+                m.nranks = std::stoi(val);
+            } else if (key == "dir") {
+                m.dir = val;
+            } else if (key == "tiers") {
+                m.partner = val.find("partner") != std::string::npos;
+                m.shared = val.find("shared") != std::string::npos;
+            }
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+    }
+    if (!have_epoch || m.epoch != e) return std::nullopt;
+    return m;
+}
+
+std::vector<std::uint64_t> local_store::committed() const {
+    std::set<std::uint64_t> out;
+    for (const auto& n : list_dir(dir_)) {
+        if (auto e = parse_epoch(n, ".done")) out.insert(*e);
+    }
+    return {out.begin(), out.end()};
+}
+
+std::vector<std::uint64_t> local_store::uncommitted() const {
+    std::set<std::uint64_t> dirs;
+    std::set<std::uint64_t> done;
+    for (const auto& n : list_dir(dir_)) {
+        if (auto e = parse_epoch(n, ".done")) done.insert(*e);
+        else if (auto d = parse_epoch(n, "")) dirs.insert(*d);
+    }
+    std::vector<std::uint64_t> out;
+    for (auto e : dirs) {
+        if (done.count(e) == 0) out.push_back(e);
+    }
+    return out;
+}
+
+std::string local_store::remove_epoch(std::uint64_t e) const {
+    std::string problems;
+    std::string why;
+    if (!remove_file(marker_path(e), why)) return why;  // still counts: leave the files
+    const std::string d = epoch_dir(e);
+    std::vector<std::string> names;
+    try {
+        names = list_dir(d);
+    } catch (const std::exception& ex) {
+        return ex.what();
+    }
+    for (const auto& n : names) {
+        if (n == "." || n == "..") continue;
+        if (!remove_file(join_path(d, n), why)) problems += (problems.empty() ? "" : "; ") + why;
+    }
+    if (::rmdir(d.c_str()) != 0 && errno != ENOENT && problems.empty()) {
+        problems = "cannot remove '" + d + "': " + std::strerror(errno);
+    }
+    return problems;
+}
+
+void local_store::remove_rank_files(std::uint64_t e, int rank) const {
+    std::string why;
+    remove_file(own_path(e, rank), why);
+    remove_file(own_path(e, rank) + ".tmp", why);
+}
+
+}  // namespace cairn::detail

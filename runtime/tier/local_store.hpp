@@ -1,0 +1,62 @@
+// Files of one node's local tier directory: rank images, partner copies and the per-epoch
+// marker that says a checkpoint is committed there. POSIX only, no MPI.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cairn::detail {
+
+/// Contents of <node dir>/epoch.<E>.done (key = value lines).
+struct tier_marker {
+    std::uint64_t epoch = 0;
+    int nranks = 0;
+    std::string dir;       ///< the shared checkpoint directory of the job that wrote it
+    bool partner = false;  ///< every rank's partner copy is stored
+    bool shared = false;   ///< the checkpoint is committed in the shared directory too
+    [[nodiscard]] std::string tiers() const;  ///< "local", "local,partner", ...
+};
+
+/// One node's directory of the local tier.
+class local_store {
+public:
+    explicit local_store(std::string node_dir) : dir_(std::move(node_dir)) {}
+    [[nodiscard]] const std::string& dir() const { return dir_; }
+    [[nodiscard]] std::string epoch_dir(std::uint64_t e) const;
+    [[nodiscard]] std::string own_path(std::uint64_t e, int rank) const;
+    [[nodiscard]] std::string partner_path(std::uint64_t e, int rank) const;
+    [[nodiscard]] std::string marker_path(std::uint64_t e) const;
+
+    /// Writes `bytes` as `path` durably: <path>.tmp, fsync, rename, fsync of the directory
+    /// (creates the epoch directory). Throws std::runtime_error naming the path.
+    void write_durable(const std::string& path, const std::vector<unsigned char>& bytes) const;
+
+    /// Whole file, or nullopt when it does not exist. Throws std::runtime_error on read errors.
+    static std::optional<std::vector<unsigned char>> read(const std::string& path);
+
+    /// Writes the marker atomically (tmp + rename). Throws std::runtime_error.
+    void write_marker(const tier_marker& m) const;
+
+    /// The marker of epoch e, or nullopt when missing or unreadable.
+    [[nodiscard]] std::optional<tier_marker> read_marker(std::uint64_t e) const;
+
+    /// Epochs with a marker, ascending (a missing directory has none).
+    [[nodiscard]] std::vector<std::uint64_t> committed() const;
+
+    /// Epoch directories without a marker (interrupted checkpoints), ascending.
+    [[nodiscard]] std::vector<std::uint64_t> uncommitted() const;
+
+    /// Removes epoch e: the marker first (so it no longer counts), then its files and directory.
+    /// Returns "" or what could not be removed.
+    std::string remove_epoch(std::uint64_t e) const;
+
+    /// Removes this rank's files of an epoch that did not commit.
+    void remove_rank_files(std::uint64_t e, int rank) const;
+
+private:
+    std::string dir_;
+};
+
+}  // namespace cairn::detail

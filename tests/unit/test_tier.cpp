@@ -1,0 +1,201 @@
+// Node-local tier pieces without MPI: rank images, partner mapping, local store, config keys.
+#include "config.hpp"
+#include "tier/image.hpp"
+#include "tier/local_store.hpp"
+#include "tier/topology.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <numeric>
+#include <string>
+
+using namespace cairn::detail;
+
+namespace {
+
+node_table table_of(const std::vector<int>& nodes) {
+    node_table t;
+    for (int n : nodes) {
+        if (n >= t.nodes()) t.names.push_back("node" + std::to_string(n));
+        int local = 0;
+        for (int m : t.node_of) local += m == n ? 1 : 0;
+        t.node_of.push_back(n);
+        t.local_of.push_back(local);
+    }
+    return t;
+}
+
+struct sample {
+    std::vector<double> grid = std::vector<double>(6 * 5);  // 4x3 block with a halo of 1
+    std::vector<std::int32_t> ids{7, 8, 9};
+    std::vector<buffer_desc> bufs;
+    sample() {
+        std::iota(grid.begin(), grid.end(), 0.5);
+        buffer_desc g;
+        g.name = "grid";
+        g.data = grid.data();
+        g.elem = cairn::type::float64;
+        g.kind = buffer_kind::distributed;
+        g.ndims = 2;
+        g.global = {8, 3, 0};
+        g.offset = {4, 0, 0};
+        g.extent = {4, 3, 0};
+        g.mem_shape = {6, 5, 0};
+        g.mem_offset = {1, 1, 0};
+        g.count = 12;
+        buffer_desc p;
+        p.name = "ids";
+        p.data = ids.data();
+        p.elem = cairn::type::int32;
+        p.count = ids.size();
+        bufs = {g, p};
+    }
+};
+
+checkpoint_meta meta_of(std::uint64_t epoch) {
+    checkpoint_meta m;
+    m.epoch = epoch;
+    m.safe_point = 40;
+    m.color = 3;
+    m.nranks = 2;
+    m.app_name = "test";
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("rank image round trip skips halo cells", "[tier]") {
+    sample a;
+    channel_state chan;
+    chan.messages.push_back({1, 0, 5, 2, {1, 2, 3}});
+    chan.sent_white = {4, 5};
+    const auto bytes = build_image(meta_of(7), 1, a.bufs, chan);
+    CHECK(check_image(bytes).empty());
+    const rank_image img = parse_image(bytes, "test");
+    CHECK(img.rank == 1);
+    CHECK(img.meta.epoch == 7);
+    CHECK(img.meta.safe_point == 40);
+    CHECK(img.meta.color == 3);
+    CHECK(img.meta.app_name == "test");
+    REQUIRE(img.buffers.size() == 2);
+    CHECK(img.buffers[0].desc.bytes() == 12 * sizeof(double));
+    REQUIRE(img.channel.messages.size() == 1);
+    CHECK(img.channel.messages[0].payload == std::vector<unsigned char>{1, 2, 3});
+    CHECK(img.channel.sent_white == std::vector<std::uint64_t>{4, 5});
+
+    sample b;
+    std::fill(b.grid.begin(), b.grid.end(), -1.0);
+    std::fill(b.ids.begin(), b.ids.end(), 0);
+    load_image(img, b.bufs);
+    for (int i = 0; i < 6; ++i) {
+        for (int j = 0; j < 5; ++j) {
+            const bool inside = i >= 1 && i <= 4 && j >= 1 && j <= 3;
+            const double want = inside ? a.grid[static_cast<std::size_t>(i * 5 + j)] : -1.0;
+            CHECK(b.grid[static_cast<std::size_t>(i * 5 + j)] == want);
+        }
+    }
+    CHECK(b.ids == a.ids);
+}
+
+TEST_CASE("rank image damage is detected", "[tier]") {
+    sample a;
+    auto bytes = build_image(meta_of(1), 0, a.bufs, {});
+    SECTION("flipped byte") {
+        bytes[bytes.size() / 2] ^= 0x40;
+        CHECK(check_image(bytes) == "rank image checksum mismatch");
+        CHECK_THROWS_AS(parse_image(bytes, "x"), corrupt_error);
+    }
+    SECTION("truncated") {
+        bytes.resize(bytes.size() - 3);
+        CHECK(check_image(bytes).find("truncated") != std::string::npos);
+    }
+    SECTION("not an image") {
+        bytes.assign(64, 0);
+        CHECK(check_image(bytes) == "not a cairn rank image");
+    }
+}
+
+TEST_CASE("rank image that does not fit the registration", "[tier]") {
+    sample a;
+    const rank_image img = parse_image(build_image(meta_of(1), 0, a.bufs, {}), "x");
+    sample b;
+    b.bufs[1].name = "other";
+    CHECK_THROWS_AS(load_image(img, b.bufs), mismatch_error);
+    sample c;
+    c.bufs[0].offset = {0, 0, 0};
+    CHECK_THROWS_AS(load_image(img, c.bufs), mismatch_error);
+}
+
+TEST_CASE("partner mapping over a ring of nodes", "[tier]") {
+    const node_table t = table_of({0, 0, 1, 1, 2, 2});
+    CHECK(partner_of(t, 0, 1) == 2);
+    CHECK(partner_of(t, 1, 1) == 3);
+    CHECK(partner_of(t, 5, 1) == 1);
+    CHECK(partner_of(t, 0, 2) == 4);
+    CHECK(partner_of(t, 0, 0) == -1);
+    CHECK(partner_of(t, 0, 3) == -1);  // back to the same node
+    CHECK(partner_sources(t, 2, 1) == std::vector<int>{0});
+    // Uneven nodes: node 1 has one rank, which holds both copies of node 0.
+    const node_table u = table_of({0, 0, 1});
+    CHECK(partner_of(u, 0, 1) == 2);
+    CHECK(partner_of(u, 1, 1) == 2);
+    CHECK(partner_of(u, 2, 1) == 0);
+    CHECK(partner_sources(u, 2, 1) == std::vector<int>{0, 1});
+    // One node: no partner.
+    CHECK(partner_of(table_of({0, 0}), 0, 1) == -1);
+}
+
+TEST_CASE("local store: durable files, markers, listing, removal", "[tier]") {
+    char tmpl[] = "tier_store_XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    const std::string base = std::string(tmpl) + "/node0";
+    local_store s(base);
+    CHECK(s.committed().empty());
+    s.write_durable(s.own_path(3, 1), {1, 2, 3});
+    CHECK(s.committed().empty());
+    CHECK(s.uncommitted() == std::vector<std::uint64_t>{3});
+    tier_marker m;
+    m.epoch = 3;
+    m.nranks = 4;
+    m.dir = "/shared/x";
+    m.partner = true;
+    s.write_marker(m);
+    CHECK(s.committed() == std::vector<std::uint64_t>{3});
+    CHECK(s.uncommitted().empty());
+    const auto back = s.read_marker(3);
+    REQUIRE(back);
+    CHECK(back->nranks == 4);
+    CHECK(back->dir == "/shared/x");
+    CHECK(back->tiers() == "local,partner");
+    CHECK_FALSE(s.read_marker(4));
+    CHECK(*local_store::read(s.own_path(3, 1)) == std::vector<unsigned char>{1, 2, 3});
+    CHECK_FALSE(local_store::read(s.own_path(3, 2)));
+    CHECK(s.remove_epoch(3).empty());
+    CHECK(s.committed().empty());
+    CHECK_FALSE(local_store::read(s.own_path(3, 1)));
+    rmdir(base.c_str());
+    rmdir(tmpl);
+}
+
+TEST_CASE("config keys of the node-local tier", "[config][tier]") {
+    const config d = load_config("", {});
+    CHECK(d.local_dir.empty());
+    CHECK(d.flush == flush_mode::every);
+    CHECK(d.partner == 1);
+    CHECK(d.node_split == 0);
+    const config c = load_config("", {"CAIRN_LOCAL_DIR=/dev/shm/x", "CAIRN_FLUSH=every:3",
+                                      "CAIRN_PARTNER=2", "CAIRN_NODE_SPLIT=ranks:2"});
+    CHECK(c.local_dir == "/dev/shm/x");
+    CHECK(c.flush == flush_mode::every_k);
+    CHECK(c.flush_every == 3);
+    CHECK(c.partner == 2);
+    CHECK(c.node_split == 2);
+    CHECK(load_config("", {"CAIRN_FLUSH=end"}).flush == flush_mode::end);
+    CHECK_THROWS_AS(load_config("", {"CAIRN_FLUSH=sometimes"}), std::invalid_argument);
+    CHECK_THROWS_AS(load_config("", {"CAIRN_FLUSH=every:0"}), std::invalid_argument);
+    CHECK_THROWS_AS(load_config("", {"CAIRN_PARTNER=-1"}), std::invalid_argument);
+    CHECK_THROWS_AS(load_config("", {"CAIRN_NODE_SPLIT=nodes:2"}), std::invalid_argument);
+}
