@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
 # A real Slurm cluster on this machine, for tests and demos (see docs/slurm.md): one node, or
-# 2-4 simulated nodes n1..nN (one slurmd per node, each with its own port, spool, PID and log).
+# 2-6 simulated nodes n1..nN (one slurmd per node, each with its own port, spool, PID and log).
 #   slurm-local.sh start DIR [N]       start munged, slurmctld and the slurmd daemons, with state,
 #                                      logs and a private munge socket in DIR; wait until every
 #                                      node is idle. N=1 (default): one node named after the host;
-#                                      N=2..4: simulated nodes n1..nN on this host.
+#                                      N=2..6: simulated nodes n1..nN on this host.
 #   slurm-local.sh stop DIR            stop exactly the daemons that `start DIR` started (PID files)
 #   slurm-local.sh status DIR          show the daemons and sinfo
-#   slurm-local.sh node-kill DIR NODE  node loss (simulated nodes only): SIGKILL that node's slurmd,
-#                                      then every job process running on it (its slurmstepd
-#                                      daemons and all their descendants); mark it DOWN
-#   slurm-local.sh node-start DIR NODE start that node's slurmd again (a repaired or replaced node
-#                                      rejoins; ReturnToService=2 makes it usable at once)
+#   slurm-local.sh node-kill DIR NODE...  loss of nodes (simulated nodes only), all at once:
+#                                      SIGKILL their slurmd, then every job process running on
+#                                      them (slurmstepd daemons and all their descendants); mark
+#                                      them DOWN
+#   slurm-local.sh node-start DIR NODE... start their slurmd again with an empty spool (replaced
+#                                      machines rejoin; ReturnToService=2 makes them usable at once)
 # Afterwards use the cluster with: export SLURM_CONF=DIR/slurm.conf
 # Needs root (the daemons run as root/munge). Ports: SLURM_LOCAL_CTLD_PORT (default 6817) and
 # SLURM_LOCAL_SLURMD_PORT (default 6818; simulated node i listens on that port + i - 1).
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start DIR [NODES] | stop DIR | status DIR | node-kill DIR NODE | node-start DIR NODE" >&2
+    echo "usage: $0 start DIR [NODES] | stop DIR | status DIR | node-kill DIR NODE... | node-start DIR NODE..." >&2
     exit 2
 }
 [ $# -ge 2 ] || usage
@@ -132,7 +133,7 @@ all_idle() {
 
 start() {
     local nodes=${1:-1} name
-    [[ $nodes =~ ^[1-4]$ ]] || { say "NODES must be 1 to 4 (got $nodes)"; exit 2; }
+    [[ $nodes =~ ^[1-6]$ ]] || { say "NODES must be 1 to 6 (got $nodes)"; exit 2; }
     for exe in /usr/sbin/munged /usr/sbin/slurmctld /usr/sbin/slurmd /usr/bin/sinfo; do
         [ -x "$exe" ] || { say "$exe is not installed (scripts/install-deps.sh installs Slurm)"; exit 1; }
     done
@@ -230,51 +231,62 @@ node_stepds() {
     done
 }
 
-node_kill() {
-    local name=$1 f pid procs
-    check_node "$name"
-    f=$(slurmd_pidfile "$name")
-    if pid=$(alive "$f"); then
-        kill -KILL "$pid"
-        say "node $name: slurmd (pid $pid) killed"
-    fi
-    rm -f "$f"
-    procs=""
-    for pid in $(node_stepds "$name"); do procs="$procs $(descendants "$pid" | tr '\n' ' ') $pid"; done
+node_kill() {  # node_kill NAME...: all at once (the slurmds first, then the job processes)
+    local name f pid procs="" names
+    for name in "$@"; do check_node "$name"; done
+    for name in "$@"; do
+        f=$(slurmd_pidfile "$name")
+        if pid=$(alive "$f"); then
+            kill -KILL "$pid"
+            say "node $name: slurmd (pid $pid) killed"
+        fi
+        rm -f "$f"
+    done
+    for name in "$@"; do
+        for pid in $(node_stepds "$name"); do procs="$procs $(descendants "$pid" | tr '\n' ' ') $pid"; done
+    done
     if [ -n "${procs// /}" ]; then
         # Stop them all first so that none reacts to the others' death, then kill.
         kill -STOP $procs 2>/dev/null || true
         kill -KILL $procs 2>/dev/null || true
-        say "node $name: killed its job processes:$procs"
+        say "nodes $*: killed their job processes:$procs"
     fi
-    # slurmctld would mark the silent node DOWN after SlurmdTimeout; do it now so that its jobs
+    # slurmctld would mark the silent nodes DOWN after SlurmdTimeout; do it now so that their jobs
     # end (and are requeued) at once instead of waiting in the completing state.
-    SLURM_CONF=$conf scontrol update NodeName="$name" State=DOWN Reason="node-kill by slurm-local.sh"
-    say "node $name: marked DOWN"
+    names=$(IFS=,; echo "$*")
+    SLURM_CONF=$conf scontrol update NodeName="$names" State=DOWN Reason="node-kill by slurm-local.sh"
+    say "nodes $names: marked DOWN"
 }
 
-node_start() {
-    local name=$1
-    check_node "$name"
-    alive "$(slurmd_pidfile "$name")" > /dev/null && { say "node $name: slurmd already running"; return 0; }
+node_start() {  # node_start NAME...: each comes back as a replaced machine (empty spool)
+    local name ok
     export SLURM_CONF=$conf
-    start_slurmd "$name"
+    for name in "$@"; do check_node "$name"; done
+    for name in "$@"; do
+        alive "$(slurmd_pidfile "$name")" > /dev/null && { say "node $name: slurmd already running"; continue; }
+        # A killed node leaves its job steps' sockets and state in its spool directory; a step of
+        # a requeued job with the same ids would then be refused there.
+        rm -rf "$dir/spool-$name"
+        start_slurmd "$name"
+    done
     for _ in $(seq 300); do
-        if [ "$(sinfo -h -n "$name" -N -o '%t' 2>/dev/null)" = idle ]; then
-            say "node $name: slurmd started (pid $(cat "$(slurmd_pidfile "$name")")), idle"
-            return 0
-        fi
-        alive "$(slurmd_pidfile "$name")" > /dev/null || { say "node $name: slurmd died"; tail -n 20 "$dir/slurmd-$name.log"; exit 1; }
+        ok=1
+        for name in "$@"; do
+            [ "$(sinfo -h -n "$name" -N -o '%t' 2>/dev/null)" = idle ] && continue
+            ok=0
+            alive "$(slurmd_pidfile "$name")" > /dev/null || { say "node $name: slurmd died"; tail -n 20 "$dir/slurmd-$name.log"; exit 1; }
+        done
+        [ "$ok" = 1 ] && { say "nodes $*: slurmd started, idle"; return 0; }
         sleep 0.2
     done
-    say "node $name: started but not idle after 60 s ($(sinfo -h -n "$name" -N -o '%t'))"
+    say "nodes $*: started but not all idle after 60 s"; sinfo -N
 }
 
 case "$cmd" in
     start) [ $# -le 3 ] || usage; start "${3:-1}" ;;
     stop) [ $# -eq 2 ] || usage; stop ;;
     status) [ $# -eq 2 ] || usage; status ;;
-    node-kill) [ $# -eq 3 ] || usage; node_kill "$3" ;;
-    node-start) [ $# -eq 3 ] || usage; node_start "$3" ;;
+    node-kill) [ $# -ge 3 ] || usage; shift 2; node_kill "$@" ;;
+    node-start) [ $# -ge 3 ] || usage; shift 2; node_start "$@" ;;
     *) usage ;;
 esac

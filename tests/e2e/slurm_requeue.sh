@@ -24,11 +24,14 @@ fi
 
 cluster=$PWD/cluster
 if [ "$nodes" = 1 ]; then
-    ranks=2 submit_nodes=()
+    ranks=2 submit_nodes=() tier=()
     export SLURM_LOCAL_CTLD_PORT=${SLURM_LOCAL_CTLD_PORT:-16817}
     export SLURM_LOCAL_SLURMD_PORT=${SLURM_LOCAL_SLURMD_PORT:-16818}
 else
+    # Node-local tier with partner copies and no flush but the time-limit checkpoint's: the
+    # SIGUSR1 checkpoint must reach the shared directory.
     ranks=$((2 * nodes)) submit_nodes=(--nodes "$nodes" --simulated-nodes)
+    tier=(CAIRN_LOCAL_DIR="$PWD/job/local" CAIRN_PARTNER=1 CAIRN_FLUSH=end)
     export SLURM_LOCAL_CTLD_PORT=${SLURM_LOCAL_CTLD_PORT:-16827}
     export SLURM_LOCAL_SLURMD_PORT=${SLURM_LOCAL_SLURMD_PORT:-16828}
 fi
@@ -53,7 +56,7 @@ pass "reference checksum $ref"
 # 1400 steps x 50 ms = 70 s of work: longer than the first SIGUSR1 (which Slurm sends 60-90 s
 # before the 2-minute limit), short enough to finish after one requeue.
 out=$PWD/job/job.out
-CAIRN_INTERVAL=off "$cairn" submit "${submit_nodes[@]}" --ntasks "$ranks" --time 2 --signal-before 60 --max-restarts 2 \
+env CAIRN_INTERVAL=off "${tier[@]}" "$cairn" submit "${submit_nodes[@]}" --ntasks "$ranks" --time 2 --signal-before 60 --max-restarts 2 \
     --checkpoint-dir job/ck --output "$out" --job-name cairn-requeue-test -- \
     "$heat" "${heat_args[@]}" --sleep-ms 50 > submit.log 2>&1 || { cat submit.log; fail "cairn submit failed"; }
 cat submit.log
@@ -86,6 +89,14 @@ if [ "$nodes" -gt 1 ]; then
     [ "$(grep -c "nodes n\[1-$nodes\]" "$out")" -ge 2 ] || fail "the requeued run did not run on all $nodes nodes"
     [ "$(wc -w <<< "$seen_nodes")" = "$nodes" ] || fail "heat ranks seen only on:$seen_nodes (want $nodes nodes)"
     pass "heat ranks ran on the simulated nodes:$seen_nodes"
+    # Every time-limit checkpoint was flushed to the shared directory; the restart preferred the
+    # node-local copies.
+    stopped=$(sed -n 's/^heat: checkpointed at step [0-9]* (epoch \([0-9]*\)).*/\1/p' "$out" | tail -n 1)
+    [ -n "$stopped" ] || fail "no time-limit checkpoint"
+    [ -f "job/ck/$(printf 'ckpt.%06d.h5' "$stopped")" ] ||
+        { ls job/ck; fail "the time-limit checkpoint $stopped is not in the shared directory"; }
+    expect_in "$out" "restored checkpoint $stopped from the node-local tier: $ranks rank(s) from local copies"
+    pass "time-limit checkpoint $stopped flushed to the shared directory, restart from the local tier"
 fi
 [ -n "$(committed_checkpoints job/ck)" ] || fail "no checkpoint in the shared directory job/ck"
 got=$(final_checksum "$out")
