@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark of the checkpoint tiers on two simulated Slurm nodes (not a test; docs/tiers-bench.md).
+# Benchmark of the checkpoint tiers on two simulated Slurm nodes (not a test; results in
+# docs/slurm.md, "Tiers on simulated nodes, measured").
 #
 # usage: scripts/bench-tiers.sh [--build DIR] [--work DIR] [--local DIR] [--mib M] [--reps R]
 #                               [--out FILE]
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
         --mib) mib=$2; shift ;;
         --reps) reps=$2; shift ;;
         --out) out=$2; shift ;;
-        -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "bench-tiers.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
