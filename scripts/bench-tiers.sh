@@ -101,11 +101,11 @@ run commit_every "\${tier[@]}" CAIRN_FLUSH=every CAIRN_DIR=$shared/every
 rm -rf "$local.keep" && cp -a "$local" "$local.keep"
 for rep in \$(seq 0 $((reps - 1))); do
     rm -rf "$local" && cp -a "$local.keep" "$local"
-    run restore_local "\${tier[@]}" CAIRN_DIR=$shared/every | sed "s/ 0 / \$rep /"
+    run restore_local "\${tier[@]}" CAIRN_DIR=$shared/every | sed "/^result /s/ 0 / \$rep /"
     rm -rf "$local" && cp -a "$local.keep" "$local" && rm -rf "$local/n2"
-    run restore_partner "\${tier[@]}" CAIRN_DIR=$shared/every | sed "s/ 0 / \$rep /"
+    run restore_partner "\${tier[@]}" CAIRN_DIR=$shared/every | sed "/^result /s/ 0 / \$rep /"
     rm -rf "$local" && mkdir -p "$local"
-    run restore_shared "\${tier[@]}" CAIRN_DIR=$shared/every | sed "s/ 0 / \$rep /"
+    run restore_shared "\${tier[@]}" CAIRN_DIR=$shared/every | sed "/^result /s/ 0 / \$rep /"
 done
 echo "bench-tiers: done"
 JOB
