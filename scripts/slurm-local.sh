@@ -169,8 +169,17 @@ start() {
         fi
         for f in "$dir"/slurmd*.started.pid; do
             alive "$f" > /dev/null && continue
-            say "$(basename "$f" .started.pid) died; log:"
-            tail -n 20 "$dir/$(basename "$f" .started.pid).log" "$dir/$(basename "$f" .started.pid).out" 2>/dev/null
+            d=$(basename "$f" .started.pid)
+            say "$d died; log:"
+            tail -n 20 "$dir/$d.log" "$dir/$d.out" 2>/dev/null
+            # Seen once with four clusters starting at the same time: a slurmd ended during its
+            # start-up without a message. Start it again, at most twice.
+            retries=$((${retries:-0} + 1))
+            if [ "$retries" -le 2 ] && [[ $d == slurmd-n* ]]; then
+                say "starting ${d#slurmd-}'s slurmd again (attempt $((retries + 1)))"
+                start_slurmd "${d#slurmd-}"
+                continue
+            fi
             stop; exit 1
         done
         sleep 0.2

@@ -136,8 +136,8 @@ before_restart=$(committed_checkpoints "$shared" | wc -l)
 newest_shared=$(committed_checkpoints "$shared" | tail -n 1 | sed -n 's/.*ckpt\.0*\([0-9][0-9]*\)\.h5$/\1/p')
 echo "shared directory at the node loss: $before_restart committed checkpoint(s)"
 
-wait_for 120 "SLURM_RESTART_COUNT=1"
-wait_for 120 "^cairn-job: finished"
+wait_for 180 "SLURM_RESTART_COUNT=1"
+wait_for 240 "^cairn-job: finished"
 echo "--- job output"; cat "$out"
 job_id=
 
