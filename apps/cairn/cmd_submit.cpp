@@ -48,6 +48,11 @@ int cmd_submit(const std::vector<std::string>& args) {
     po::options_description desc("options");
     desc.add_options()("help,h", "show this help")(
         "nodes,N", po::value<long>()->default_value(1)->value_name("N"), "nodes (#SBATCH --nodes)")(
+        "overcommit", "allow more tasks than CPUs (#SBATCH --overcommit)")(
+        "simulated-nodes",
+        "the nodes are simulated on one host (scripts/slurm-local.sh start DIR N): implies\n"
+        "--overcommit, and mpirun uses --mca btl self,tcp because the simulated nodes share\n"
+        "one hostname, so their shared-memory segments would collide")(
         "ntasks,n", po::value<long>()->default_value(1)->value_name("N"),
         "MPI processes (#SBATCH --ntasks, mpirun -n)")(
         "time,t", po::value<std::string>()->default_value("1:00:00")->value_name("T"),
@@ -83,7 +88,9 @@ int cmd_submit(const std::vector<std::string>& args) {
             "The script asks Slurm for SIGUSR1 before the time limit (--signal=B:USR1@T),\n"
             "forwards it to mpirun so the ranks checkpoint at the next safe point and exit, then\n"
             "requeues the job (scontrol requeue), which resumes from that checkpoint. Failed runs\n"
-            "are requeued while SLURM_RESTART_COUNT < --max-restarts. See docs/slurm.md.",
+            "are requeued while SLURM_RESTART_COUNT < --max-restarts. With --requeue (always set)\n"
+            "Slurm itself requeues the job when one of its nodes fails; the next run restarts\n"
+            "from the best checkpoint tier. See docs/slurm.md.",
             desc);
         return exit_ok;
     }
@@ -109,7 +116,12 @@ int cmd_submit(const std::vector<std::string>& args) {
     v.checkpoint_dir = absolute(vm["checkpoint-dir"].as<std::string>());
     v.output = vm["output"].as<std::string>();
     v.mpirun = vm["mpirun"].as<std::string>();
-    if (vm.count("mpirun-args")) v.mpirun_args = split_words(vm["mpirun-args"].as<std::string>());
+    const bool simulated = vm.count("simulated-nodes") > 0;
+    v.overcommit = simulated || vm.count("overcommit") > 0;
+    if (simulated) v.mpirun_args = {"--mca", "btl", "self,tcp"};
+    if (vm.count("mpirun-args"))
+        for (auto& w : split_words(vm["mpirun-args"].as<std::string>()))
+            v.mpirun_args.push_back(std::move(w));
     if (vm.count("sbatch-option"))
         v.extra_sbatch = vm["sbatch-option"].as<std::vector<std::string>>();
 

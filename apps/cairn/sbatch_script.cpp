@@ -25,6 +25,7 @@ std::string join_quoted(const std::vector<std::string>& words) {
 std::string render_sbatch_script(const sbatch_values& v) {
     std::string text = sbatch_template_text();
     std::string extra;
+    if (v.overcommit) extra += "#SBATCH --overcommit\n";
     if (!v.partition.empty()) extra += "#SBATCH --partition=" + v.partition + "\n";
     for (const auto& x : v.extra_sbatch) extra += "#SBATCH " + x + "\n";
     // The placeholder has a line of its own, which disappears when there is nothing to add.

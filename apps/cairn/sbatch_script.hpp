@@ -11,6 +11,7 @@ struct sbatch_values {
     std::string job_name;
     long nodes = 1;
     long ntasks = 1;
+    bool overcommit = false;  ///< #SBATCH --overcommit
     std::string time;         ///< Slurm --time syntax, passed through
     long signal_before = 60;  ///< seconds before the limit that SIGUSR1 is sent
     long max_restarts = 3;

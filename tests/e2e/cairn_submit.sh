@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cairn submit --dry-run: the batch script has the expected #SBATCH lines, trap and requeue logic,
-# and is valid bash; --script-out writes it; usage errors exit with status 2.
+# and is valid bash; multi-node options; --script-out writes it; usage errors exit with status 2.
 # usage: cairn_submit.sh CAIRN_EXE
 set -u
 source "$(dirname "$0")/cairn_tool_common.sh"
@@ -31,6 +31,25 @@ expect_in job.sbatch '#SBATCH --job-name=cairn-app'
 grep -q -- '--partition' job.sbatch && fail "no partition was asked for"
 pass "--script-out, duration for --signal-before, quoting"
 
+# Multi-node: -N, --simulated-nodes (overcommit, TCP between nodes that share one host),
+# extra launcher arguments after the simulated-node ones.
+expect_status 0 "$cairn" submit --dry-run -N 2 -n 4 --simulated-nodes --mpirun-args "--bind-to none" \
+    --checkpoint-dir ck2 -- ./heat --steps 10
+for line in '#SBATCH --nodes=2' '#SBATCH --ntasks=4' '#SBATCH --overcommit' '#SBATCH --requeue' \
+    'mpirun -n 4 --mca btl self,tcp --bind-to none ./heat --steps 10 &' 'SLURM_JOB_NODELIST'; do
+    expect_in out.log "$line"
+done
+bash -n out.log || fail "the multi-node script is not valid bash"
+expect_status 0 "$cairn" submit --dry-run -N 3 -n 6 --overcommit -- ./app
+expect_in out.log '#SBATCH --nodes=3'
+expect_in out.log '#SBATCH --overcommit'
+grep -q -- 'btl' out.log && fail "--overcommit alone must not change the MPI transport"
+expect_status 0 "$cairn" submit --dry-run -N 2 -n 2 -- ./app
+grep -q -- '--overcommit' out.log && fail "no --overcommit was asked for"
+expect_status 2 "$cairn" submit --dry-run -N 0 -- ./app
+expect_in err.log "--nodes must be at least 1"
+pass "multi-node scripts (-N, --overcommit, --simulated-nodes)"
+
 expect_status 2 "$cairn" submit --dry-run
 expect_in err.log "no program given"
 expect_status 2 "$cairn" submit --dry-run --time abc -- ./app
@@ -39,6 +58,7 @@ expect_status 2 "$cairn" submit --dry-run --ntasks 0 -- ./app
 expect_status 2 "$cairn" submit --dry-run --signal-before -1 -- ./app
 expect_status 0 "$cairn" submit --help
 expect_in out.log "usage: cairn submit"
+expect_in out.log "--simulated-nodes"
 expect_status 1 "$cairn" submit --sbatch ./no-such-sbatch --checkpoint-dir sub -- ./app
 expect_in err.log "cannot run ./no-such-sbatch"
 pass "usage errors and a missing sbatch"

@@ -39,3 +39,18 @@ rank_pid() {
     done
     echo "$any"
 }
+
+# pids_with_env NAME VAR=VALUE...: PIDs of processes called NAME whose environment has every
+# VAR=VALUE (e.g. the ranks of one Slurm job on one simulated node).
+pids_with_env() {
+    local name=$1 pid kv ok
+    shift
+    for pid in $(pgrep -x "$name"); do
+        ok=1
+        for kv in "$@"; do
+            tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx -- "$kv" || { ok=0; break; }
+        done
+        [ "$ok" = 1 ] && echo "$pid"
+    done
+    return 0
+}

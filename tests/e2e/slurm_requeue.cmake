@@ -5,5 +5,11 @@ if(TARGET cairn_cli AND TARGET heat)
         COMMAND ${CMAKE_CURRENT_LIST_DIR}/slurm_requeue.sh $<TARGET_FILE:cairn_cli> $<TARGET_FILE:heat>
                 ${PROJECT_SOURCE_DIR}/scripts/slurm-local.sh
         NPROCS 2 TIMEOUT 330 LABELS slurm)
-    set_tests_properties(e2e_slurm_requeue PROPERTIES SKIP_RETURN_CODE 77)
+    # The same on two simulated Slurm nodes (4 ranks, cairn submit -N 2 --simulated-nodes); its
+    # own cluster directory and ports, so it may run beside the one-node test.
+    cairn_add_script_test(NAME e2e_slurm_requeue_2nodes
+        COMMAND ${CMAKE_CURRENT_LIST_DIR}/slurm_requeue.sh $<TARGET_FILE:cairn_cli> $<TARGET_FILE:heat>
+                ${PROJECT_SOURCE_DIR}/scripts/slurm-local.sh 2
+        NPROCS 2 TIMEOUT 330 LABELS slurm)
+    set_tests_properties(e2e_slurm_requeue e2e_slurm_requeue_2nodes PROPERTIES SKIP_RETURN_CODE 77)
 endif()
