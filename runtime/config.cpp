@@ -95,7 +95,7 @@ const std::vector<std::string>& config_keys() {
     static const std::vector<std::string> keys = {
         "dir",     "keep",      "verbose",  "interval", "node_mtbf",     "restart",
         "signal",  "lookahead", "app_name", "on_error", "history",       "mode",
-        "staging_limit", "epoch_timeout"};
+        "staging_limit", "epoch_timeout", "fault"};
     return keys;
 }
 
@@ -170,6 +170,12 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         }
         if (!(s > 0)) bad(key, value, "the timeout must be longer than zero");
         c.epoch_timeout = s;
+    } else if (key == "fault") {
+        try {
+            c.fault = fault::parse(lower(value));
+        } catch (const std::invalid_argument& e) {
+            bad(key, value, e.what());
+        }
     } else {
         std::string known;
         for (const auto& k : config_keys()) known += (known.empty() ? "" : ", ") + k;

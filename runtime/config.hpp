@@ -2,6 +2,8 @@
 // variables (the environment wins). Pure code, no MPI.
 #pragma once
 
+#include "fault.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -33,6 +35,7 @@ struct config {
     bool nonblocking = true;  ///< mode: non-blocking Mattern snapshot (else blocking)
     std::uint64_t staging_limit = 8ULL << 30;  ///< bytes of staging memory per rank
     double epoch_timeout = 120;  ///< seconds before an unfinished snapshot is aborted
+    fault::spec fault;  ///< fault injection for tests (off by default)
     std::string config_file;  ///< where the file keys came from ("" = none)
 
     /// Path of the job history file.
