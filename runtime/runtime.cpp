@@ -143,7 +143,6 @@ void runtime::finalize() {
     if (finalized_) return;
     finalized_ = true;
     stop_progress_thread();  // the main thread drives what is left
-    fault::disarm();
     restore_signal_handlers();
     if (mpi_active()) {
         if (nonblocking_) {
@@ -163,6 +162,7 @@ void runtime::finalize() {
         user_ = owned_comm();
         if (owns_mpi_) MPI_Finalize();
     }
+    fault::disarm();  // after the I/O thread, which reads the armed point, has ended
 }
 
 void runtime::check_registration_agrees(const char* during, MPI_Comm comm) {
