@@ -10,6 +10,16 @@ set(CAIRN_TEST_ENV
     OMPI_MCA_btl_vader_single_copy_mechanism=none
     HDF5_USE_FILE_LOCKING=FALSE)
 
+# Sanitizer builds run several times slower: scripts/test-sanitize.sh multiplies every test's
+# timeout by this factor.
+set(CAIRN_TEST_TIMEOUT_FACTOR 1 CACHE STRING "Multiplier for test timeouts (slow builds)")
+
+# cairn_scaled_timeout(<seconds> <out>): the timeout times CAIRN_TEST_TIMEOUT_FACTOR.
+function(cairn_scaled_timeout seconds out)
+    math(EXPR t "${seconds} * ${CAIRN_TEST_TIMEOUT_FACTOR}")
+    set(${out} ${t} PARENT_SCOPE)
+endfunction()
+
 function(cairn_test_dir name out)
     set(dir ${CMAKE_BINARY_DIR}/testdirs/${name})
     file(MAKE_DIRECTORY ${dir})
@@ -24,6 +34,7 @@ function(cairn_add_mpi_test)
     if(NOT T_TIMEOUT)
         set(T_TIMEOUT 300)
     endif()
+    cairn_scaled_timeout(${T_TIMEOUT} T_TIMEOUT)
     cairn_test_dir(${T_NAME} dir)
     list(POP_FRONT T_COMMAND exe)
     if(TARGET ${exe})
@@ -48,6 +59,7 @@ function(cairn_add_script_test)
     if(NOT T_TIMEOUT)
         set(T_TIMEOUT 600)
     endif()
+    cairn_scaled_timeout(${T_TIMEOUT} T_TIMEOUT)
     cairn_test_dir(${T_NAME} dir)
     add_test(NAME ${T_NAME} COMMAND ${T_COMMAND} WORKING_DIRECTORY ${dir})
     set_tests_properties(${T_NAME} PROPERTIES PROCESSORS ${T_NPROCS} TIMEOUT ${T_TIMEOUT}

@@ -1,6 +1,7 @@
 #include "checkpointer.hpp"
 
 #include "error.hpp"
+#include "fault.hpp"
 #include "fsutil.hpp"
 #include "mpi/comm.hpp"
 #include "naming.hpp"
@@ -139,11 +140,14 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
     }
 
     // 3. Commit: fsync the file, rename, fsync the directory (rank 0), then retention.
+    fault::at(fault::point::written);
     err.clear();
     if (rank_ == 0) {
         try {
             fsync_path(tmp);
-            rename_durable(tmp, final_path);
+            rename_path(tmp, final_path);
+            fault::at(fault::point::renamed);
+            fsync_parent_dir(final_path);
         } catch (const std::exception& e) {
             err = where() + ": " + e.what();
             std::string why;

@@ -96,7 +96,8 @@ const std::vector<std::string>& config_keys() {
         "dir",     "keep",      "verbose",  "interval", "node_mtbf",     "restart",
         "signal",  "lookahead", "app_name", "on_error", "history",       "mode",
         "staging_limit", "epoch_timeout", "compression", "incremental", "block_size",
-        "full_every", "local_dir", "flush", "partner", "node_split"};
+        "full_every", "local_dir", "flush", "partner", "node_split",
+        "fault"};
     return keys;
 }
 
@@ -230,6 +231,12 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
             c.node_split = static_cast<int>(parse_int(key, v.substr(6), 1, 1000000));
         } else {
             bad(key, value, "expected off or ranks:N (N consecutive ranks form a simulated node)");
+        }
+    } else if (key == "fault") {
+        try {
+            c.fault = fault::parse(lower(value));
+        } catch (const std::invalid_argument& e) {
+            bad(key, value, e.what());
         }
     } else {
         std::string known;

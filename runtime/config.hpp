@@ -2,6 +2,8 @@
 // variables (the environment wins). Pure code, no MPI.
 #pragma once
 
+#include "fault.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -45,6 +47,7 @@ struct config {
     std::uint64_t flush_every = 1;         ///< flush_mode::every_k: every K-th epoch
     int partner = 1;      ///< local tier: partner node distance on the ring (0 = no copy)
     int node_split = 0;   ///< testing aid: N consecutive ranks form a simulated node (0 = off)
+    fault::spec fault;  ///< fault injection for tests (off by default)
     std::string config_file;  ///< where the file keys came from ("" = none)
 
     /// Path of the job history file.

@@ -63,10 +63,18 @@ void fsync_path(const std::string& path) {
     }
 }
 
-void rename_durable(const std::string& from, const std::string& to) {
+void rename_path(const std::string& from, const std::string& to) {
     if (std::rename(from.c_str(), to.c_str()) != 0) fail("cannot rename '" + from + "' to", to);
-    const auto slash = to.find_last_of('/');
-    fsync_path(slash == std::string::npos ? "." : (slash == 0 ? "/" : to.substr(0, slash)));
+}
+
+void fsync_parent_dir(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    fsync_path(slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash)));
+}
+
+void rename_durable(const std::string& from, const std::string& to) {
+    rename_path(from, to);
+    fsync_parent_dir(to);
 }
 
 bool remove_file(const std::string& path, std::string& why) {

@@ -18,6 +18,12 @@ void fsync_path(const std::string& path);
 /// rename(2) then fsync of the containing directory. Throws std::runtime_error.
 void rename_durable(const std::string& from, const std::string& to);
 
+/// rename(2) alone. Throws std::runtime_error.
+void rename_path(const std::string& from, const std::string& to);
+
+/// fsync of the directory that contains `path`. Throws std::runtime_error.
+void fsync_parent_dir(const std::string& path);
+
 /// unlink(2); a missing file is not an error. Returns false (and fills `why`) on other errors.
 bool remove_file(const std::string& path, std::string& why);
 

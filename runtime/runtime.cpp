@@ -2,6 +2,7 @@
 
 #include "checksum.hpp"
 #include "error.hpp"
+#include "fault.hpp"
 #include "job_history.hpp"
 #include "pmpi/internal.hpp"
 #include "pmpi/layer.hpp"
@@ -94,6 +95,11 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
         throw make_error("mode=blocking was set in a config file passed to init(), but MPI_Init "
                          "started the non-blocking protocol; set CAIRN_MODE in the environment");
     }
+    fault::arm(cfg_.fault, rank_, nonblocking_);
+    if (cfg_.fault.where != fault::point::none) {
+        log(0, "warning: fault injection armed (fault=" + fault::describe(cfg_.fault) +
+                   "): a test setting; the job will be killed on purpose");
+    }
     io_thread_ = std::make_unique<io_thread>();
     agree_ = std::make_unique<agreement>(ctl_.get(), cfg_.lookahead);
     ckpt_ = std::make_unique<checkpointer>(cfg_, io_.get());
@@ -167,6 +173,7 @@ void runtime::finalize() {
         user_ = owned_comm();
         if (owns_mpi_) MPI_Finalize();
     }
+    fault::disarm();  // after the I/O thread, which reads the armed point, has ended
 }
 
 void runtime::check_registration_agrees(const char* during, MPI_Comm comm) {
@@ -267,6 +274,7 @@ checkpoint_meta runtime::base_meta() const {
 }
 
 commit_result runtime::blocking_checkpoint(trigger why) {
+    fault::begin_checkpoint();
     const std::string save_error = reg_.refresh(rank_);
     check_registration_agrees("checkpoint", user_.get());
     const double t0 = MPI_Wtime();

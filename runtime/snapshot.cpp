@@ -1,6 +1,7 @@
 // Non-blocking checkpoints: copy to staging at the agreed safe point, turn red, let the channel
 // phase complete in the background, then hand the snapshot to the I/O thread.
 #include "error.hpp"
+#include "fault.hpp"
 #include "pmpi/comm_ids.hpp"
 #include "pmpi/header.hpp"
 #include "pmpi/protocol.hpp"
@@ -72,6 +73,7 @@ void runtime::stage_buffers() {
     staging_.resize(bufs.size());
     staged_.clear();
     for (std::size_t i = 0; i < bufs.size(); ++i) {
+        if (i == bufs.size() / 2) fault::at(fault::point::stage);
         const buffer_desc& b = bufs[i];
         auto& mem = staging_[i];
         mem.resize(b.bytes());
@@ -251,6 +253,7 @@ void runtime::start_snapshot(trigger why, bool exit_after) {
         log(2, "waiting for the previous checkpoint write to finish (staging memory in use)");
     }
     collect_write(true);
+    fault::begin_checkpoint();
     const std::size_t pending_requests = request_table::get().size();
     if (pending_requests > 0) {
         log(1, "warning: " + std::to_string(pending_requests) +

@@ -1,6 +1,7 @@
 // Collective writer of a checkpoint file (layout: docs/file-format.md).
 #include "checksum.hpp"
 #include "error.hpp"
+#include "fault.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"
@@ -85,6 +86,7 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
         plist dcpl = contiguous_dcpl();
         plist dxpl = collective_dxpl();
         for (std::size_t i = 0; i < bufs.size(); ++i) {
+            if (i == bufs.size() / 2) fault::at(fault::point::write);
             write_buffer(f.get(), bufs[i], tables[i], rank, dcpl.get(), dxpl.get(), opts.deflate_level,
                          failure);
         }

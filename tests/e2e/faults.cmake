@@ -16,3 +16,11 @@ if(TARGET heat)
         COMMAND ${CMAKE_CURRENT_LIST_DIR}/faults_input.sh $<TARGET_FILE:heat>
         NPROCS 2 TIMEOUT 120 LABELS faults)
 endif()
+# Targeted kills at exact points of the commit protocol (CAIRN_FAULT), both modes.
+if(TARGET heat)
+    foreach(mode nonblocking blocking)
+        cairn_add_script_test(NAME e2e_faults_point_${mode}
+            COMMAND ${CMAKE_CURRENT_LIST_DIR}/faults_point.sh $<TARGET_FILE:heat> ${mode}
+            NPROCS 4 TIMEOUT 240 LABELS faults)
+    endforeach()
+endif()

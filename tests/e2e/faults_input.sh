@@ -32,6 +32,7 @@ cases=(
     "bad duration|CAIRN_EPOCH_TIMEOUT=-5s|epoch_timeout;-5s"
     "bad mtbf|CAIRN_NODE_MTBF=0|node_mtbf"
     "bad on_error|CAIRN_ON_ERROR=ignore|on_error;ignore"
+    "bad fault|CAIRN_FAULT=commit:2|fault;commit;<point>:<checkpoint>"
 )
 for c in "${cases[@]}"; do
     IFS='|' read -r name assignment patterns <<< "$c"

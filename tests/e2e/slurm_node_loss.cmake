@@ -8,7 +8,7 @@ if(TARGET cairn_cli AND TARGET heat)
         cairn_add_script_test(NAME e2e_slurm_node_loss_${mode}
             COMMAND ${CMAKE_CURRENT_LIST_DIR}/slurm_node_loss.sh $<TARGET_FILE:cairn_cli>
                     $<TARGET_FILE:heat> ${PROJECT_SOURCE_DIR}/scripts/slurm-local.sh ${mode}
-            NPROCS 2 TIMEOUT 600 LABELS slurm)
+            NPROCS 2 TIMEOUT 600 LABELS slurm nosan)
         set_tests_properties(e2e_slurm_node_loss_${mode} PROPERTIES SKIP_RETURN_CODE 77)
     endforeach()
 endif()
