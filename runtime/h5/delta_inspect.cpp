@@ -9,43 +9,13 @@
 #include "h5/delta_serial.hpp"
 #include "h5/format.hpp"
 #include "h5/mpio.hpp"
+#include "h5/open.hpp"
 
 #include <filesystem>
 
 namespace cairn::detail {
 
 namespace h5 {
-
-file open_file_serial(const std::string& path, bool writable) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw corrupt(path, "file does not exist");
-    plist fapl = serial_fapl();
-    try {
-        return {H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.get()),
-                "H5Fopen"};
-    } catch (const hdf5_error& e) {
-        throw corrupt(path, "not an HDF5 file or truncated (" + e.detail() + ")");
-    }
-}
-
-std::vector<std::string> group_members(hid_t f, const char* group_path) {
-    group g(H5Gopen2(f, group_path, H5P_DEFAULT), std::string("H5Gopen2 ") + group_path);
-    H5G_info_t info{};
-    check(H5Gget_info(g.get(), &info), "H5Gget_info");
-    std::vector<std::string> names;
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-        const ssize_t n = check(H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i,
-                                                   nullptr, 0, H5P_DEFAULT),
-                                "H5Lget_name_by_idx");
-        std::string s(static_cast<std::size_t>(n) + 1, '\0');
-        check(H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), s.size(),
-                                 H5P_DEFAULT),
-              "H5Lget_name_by_idx");
-        s.resize(static_cast<std::size_t>(n));
-        names.push_back(std::move(s));
-    }
-    return names;
-}
 
 std::optional<delta_link> link_of(hid_t f, const checkpoint_meta& meta) {
     if (!has_attr(f, kind_attr)) return std::nullopt;
@@ -134,7 +104,7 @@ using namespace h5;
 
 std::optional<delta_link> read_delta_link(const std::string& path) {
     silence_errors();
-    file f = open_file_serial(path, false);
+    file f = open_serial(path);
     const checkpoint_meta meta = read_meta(f.get(), path);
     try {
         return link_of(f.get(), meta);
@@ -145,7 +115,7 @@ std::optional<delta_link> read_delta_link(const std::string& path) {
 
 checkpoint_summary inspect_delta_file(const std::string& path) {
     silence_errors();
-    file f = open_file_serial(path, false);
+    file f = open_serial(path);
     checkpoint_summary out;
     out.meta = read_meta(f.get(), path);
     std::error_code ec;
@@ -158,7 +128,7 @@ checkpoint_summary inspect_delta_file(const std::string& path) {
         out.parent_epoch = link->parent_epoch;
         out.chain = link->chain;
         out.block_size = link->block_size;
-        for (const std::string& name : group_members(f.get(), delta_group)) {
+        for (const std::string& name : member_names(f.get(), delta_group)) {
             const delta_buffer_data d = read_delta_buffer(f.get(), name, out.meta.nranks);
             dataset_summary s;
             s.name = name;
@@ -190,13 +160,13 @@ checkpoint_summary inspect_delta_file(const std::string& path) {
 
 std::vector<std::string> verify_delta_file(const std::string& path) {
     silence_errors();
-    file f = open_file_serial(path, false);
+    file f = open_serial(path);
     const checkpoint_meta meta = read_meta(f.get(), path);
     std::vector<std::string> problems;
     std::vector<std::string> names;
     try {
         if (!link_of(f.get(), meta)) throw hdf5_error("not a delta checkpoint");
-        names = group_members(f.get(), delta_group);
+        names = member_names(f.get(), delta_group);
     } catch (const hdf5_error& e) {
         throw corrupt(path, e.detail());
     }

@@ -211,7 +211,7 @@ void materialize_checkpoint(const std::string& dir, std::uint64_t epoch, const s
     for (const auto e : epochs) {
         open_link l;
         l.path = join_path(dir, checkpoint_name(e));
-        l.f = open_file_serial(l.path, false);
+        l.f = open_serial(l.path);
         l.meta = read_meta(l.f.get(), l.path);
         try {
             auto dl = link_of(l.f.get(), l.meta);
@@ -223,14 +223,14 @@ void materialize_checkpoint(const std::string& dir, std::uint64_t epoch, const s
         links.push_back(std::move(l));
     }
     try {
-        file f = open_file_serial(out, true);
+        file f = open_serial(out, true);
         const checkpoint_meta base_meta = read_meta(f.get(), out);
         if (base_meta.nranks != link->nranks) {
             throw make_error("base " + base + " was written by " +
                              std::to_string(base_meta.nranks) + " ranks, the delta by " +
                              std::to_string(link->nranks));
         }
-        for (const std::string& name : group_members(f.get(), data_group)) {
+        for (const std::string& name : member_names(f.get(), data_group)) {
             apply_buffer(f.get(), name, base_meta.nranks, links);
         }
         replace_channel(f.get(), links.back().f.get());

@@ -4,6 +4,7 @@
 #include "h5/checkpoint_file.hpp"
 #include "h5/delta_file.hpp"
 #include "h5/handles.hpp"
+#include "h5/open.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -11,12 +12,6 @@
 #include <vector>
 
 namespace cairn::detail::h5 {
-
-/// Opens a file with the serial driver; throws corrupt_error.
-file open_file_serial(const std::string& path, bool writable);
-
-/// Names of the links in `group_path`, sorted by name.
-std::vector<std::string> group_members(hid_t f, const char* group_path);
 
 /// The chain data of an open file (nullopt for a full checkpoint). Throws hdf5_error.
 std::optional<delta_link> link_of(hid_t f, const checkpoint_meta& meta);

@@ -9,6 +9,7 @@
 #include "h5/delta_format.hpp"
 #include "h5/format.hpp"
 #include "h5/mpio.hpp"
+#include "h5/open.hpp"
 
 #include <cstring>
 #include <filesystem>
@@ -18,37 +19,6 @@ namespace cairn::detail {
 namespace {
 
 using namespace h5;
-
-file open_serial(const std::string& path) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw corrupt(path, "file does not exist");
-    plist fapl = serial_fapl();
-    try {
-        return {H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), "H5Fopen"};
-    } catch (const hdf5_error& e) {
-        throw corrupt(path, "not an HDF5 file or truncated (" + e.detail() + ")");
-    }
-}
-
-/// Names of the links in `group_path` (sorted by name).
-std::vector<std::string> member_names(hid_t f, const char* group_path) {
-    group g(H5Gopen2(f, group_path, H5P_DEFAULT), std::string("H5Gopen2 ") + group_path);
-    H5G_info_t info{};
-    check(H5Gget_info(g.get(), &info), "H5Gget_info");
-    std::vector<std::string> names;
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-        const ssize_t n = check(H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i,
-                                                   nullptr, 0, H5P_DEFAULT),
-                                "H5Lget_name_by_idx");
-        std::string s(static_cast<std::size_t>(n) + 1, '\0');
-        check(H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), s.size(),
-                                 H5P_DEFAULT),
-              "H5Lget_name_by_idx");
-        s.resize(static_cast<std::size_t>(n));
-        names.push_back(std::move(s));
-    }
-    return names;
-}
 
 /// Describes /data/<name>; `layout` receives /cairn/layout (distributed) or /cairn/index.
 dataset_summary describe(hid_t f, const std::string& name, int nranks,

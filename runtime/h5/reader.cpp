@@ -10,9 +10,9 @@
 #include "h5/format.hpp"
 #include "h5/gather.hpp"
 #include "h5/mpio.hpp"
+#include "h5/open.hpp"
 #include "h5/selection.hpp"
 
-#include <filesystem>
 #include <optional>
 
 namespace cairn::detail {
@@ -20,30 +20,6 @@ namespace cairn::detail {
 namespace {
 
 using namespace h5;
-
-mismatch_error mismatch(const std::string& path, const std::string& why) {
-    return mismatch_error(
-        make_error("checkpoint " + path + " does not fit the registration: " + why).what());
-}
-
-/// Opens `path` on every rank of `comm` or throws corrupt_error on every rank.
-file open_collective(const std::string& path, MPI_Comm comm) {
-    plist fapl = parallel_fapl(comm);
-    file f;
-    std::string why;
-    try {
-        f = file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), "H5Fopen");
-    } catch (const hdf5_error& e) {
-        why = e.detail();
-    }
-    int ok = f ? 1 : 0;
-    check_mpi(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
-    if (ok != 0) return f;
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw corrupt(path, "file does not exist");
-    if (why.empty()) why = "failed on another rank";
-    throw corrupt(path, "not an HDF5 file or truncated (" + why + ")");
-}
 
 /// How one buffer is read.
 enum class read_mode {

@@ -1,0 +1,65 @@
+#include "h5/open.hpp"
+
+#include "error.hpp"
+#include "h5/attributes.hpp"
+#include "h5/mpio.hpp"
+
+#include <filesystem>
+
+namespace cairn::detail::h5 {
+
+file open_collective(const std::string& path, MPI_Comm comm) {
+    plist fapl = parallel_fapl(comm);
+    file f;
+    std::string why;
+    try {
+        f = file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), "H5Fopen");
+    } catch (const hdf5_error& e) {
+        why = e.detail();
+    }
+    int ok = f ? 1 : 0;
+    check_mpi(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
+    if (ok != 0) return f;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw corrupt(path, "file does not exist");
+    if (why.empty()) why = "failed on another rank";
+    throw corrupt(path, "not an HDF5 file or truncated (" + why + ")");
+}
+
+file open_serial(const std::string& path, bool writable) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw corrupt(path, "file does not exist");
+    plist fapl = serial_fapl();
+    try {
+        return {H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.get()),
+                "H5Fopen"};
+    } catch (const hdf5_error& e) {
+        throw corrupt(path, "not an HDF5 file or truncated (" + e.detail() + ")");
+    }
+}
+
+mismatch_error mismatch(const std::string& path, const std::string& why) {
+    return mismatch_error(
+        make_error("checkpoint " + path + " does not fit the registration: " + why).what());
+}
+
+std::vector<std::string> member_names(hid_t f, const char* group_path) {
+    group g(H5Gopen2(f, group_path, H5P_DEFAULT), std::string("H5Gopen2 ") + group_path);
+    H5G_info_t info{};
+    check(H5Gget_info(g.get(), &info), "H5Gget_info");
+    std::vector<std::string> names;
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+        const ssize_t n = check(H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i,
+                                                   nullptr, 0, H5P_DEFAULT),
+                                "H5Lget_name_by_idx");
+        std::string s(static_cast<std::size_t>(n) + 1, '\0');
+        check(H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), s.size(),
+                                 H5P_DEFAULT),
+              "H5Lget_name_by_idx");
+        s.resize(static_cast<std::size_t>(n));
+        names.push_back(std::move(s));
+    }
+    return names;
+}
+
+}  // namespace cairn::detail::h5

@@ -1,0 +1,29 @@
+// Opening checkpoint files for reading, with the project's error classification: a missing,
+// foreign or truncated file is a corrupt_error naming the path; a file that does not fit the
+// registration is a mismatch_error.
+#pragma once
+
+#include "h5/checkpoint_file.hpp"
+#include "h5/handles.hpp"
+
+#include <mpi.h>
+
+#include <string>
+#include <vector>
+
+namespace cairn::detail::h5 {
+
+/// Opens `path` read-only on every rank of `comm` (collective) or throws corrupt_error on every
+/// rank ("file does not exist", or "not an HDF5 file or truncated" with HDF5's reason).
+file open_collective(const std::string& path, MPI_Comm comm);
+
+/// Opens `path` with the serial driver (no MPI needed) or throws corrupt_error as above.
+file open_serial(const std::string& path, bool writable = false);
+
+/// Builds a mismatch_error "checkpoint <path> does not fit the registration: <why>".
+mismatch_error mismatch(const std::string& path, const std::string& why);
+
+/// Names of the links in `group_path` of `f`, sorted by name.
+std::vector<std::string> member_names(hid_t f, const char* group_path);
+
+}  // namespace cairn::detail::h5
