@@ -4,6 +4,7 @@
 
 #include <exception>
 #include <utility>
+#include <vector>
 #include <string>
 
 namespace {
@@ -208,6 +209,28 @@ uint64_t cairn_epoch(void) {
     uint64_t out = 0;
     guarded([&] { out = cairn::epoch(); });
     return out;
+}
+
+int cairn_initialized(void) { return cairn::initialized() ? 1 : 0; }
+
+int cairn_committed_epochs(uint64_t* out, size_t capacity, size_t* count) {
+    if (count == nullptr) return arg_error("cairn_committed_epochs: count is NULL");
+    if (out == nullptr && capacity > 0) {
+        return arg_error("cairn_committed_epochs: out is NULL but capacity is not 0");
+    }
+    return guarded([&] {
+        const std::vector<std::uint64_t> e = cairn::committed_epochs();
+        for (std::size_t i = 0; i < e.size() && i < capacity; ++i) out[i] = e[i];
+        *count = e.size();
+    });
+}
+
+size_t cairn_type_size(int type) {
+    return valid_type(type) ? cairn::type_size(static_cast<cairn::type>(type)) : 0;
+}
+
+const char* cairn_type_name(int type) {
+    return valid_type(type) ? cairn::type_name(static_cast<cairn::type>(type)) : "invalid";
 }
 
 const char* cairn_last_error(void) { return last_error.c_str(); }

@@ -17,10 +17,12 @@ program fortran_demo
     real(real64), allocatable :: un(:)
     integer :: rank, nprocs, left, right, i
     integer(int64) :: nloc, first, hash, ghash, gi
+    integer(c_int64_t), allocatable :: kept(:)
     logical :: restored
 
     call parse_args()
     call check(cairn_init(), "cairn_init")
+    if (.not. cairn_initialized()) error stop "fortran_demo: cairn_initialized() is false after init"
     call MPI_Comm_rank(MPI_COMM_WORLD, rank)
     call MPI_Comm_size(MPI_COMM_WORLD, nprocs)
 
@@ -46,6 +48,8 @@ program fortran_demo
     if (restored .and. rank == 0) then
         print '(a, i0, a, i0)', "fortran_demo: restarted from epoch ", cairn_epoch(), &
               " at step ", step
+        call check(cairn_committed_epochs(kept), "cairn_committed_epochs")
+        print '(a, *(1x, i0))', "fortran_demo: kept checkpoints", kept
     end if
 
     do while (step < nsteps)
@@ -80,6 +84,7 @@ program fortran_demo
     if (rank == 0) print '(a, z16.16, a, i0)', "fortran_demo: final checksum ", ghash, &
                                                " steps ", step
     call check(cairn_finalize(), "cairn_finalize")
+    if (cairn_initialized()) error stop "fortran_demo: cairn_initialized() is true after finalize"
 
 contains
 

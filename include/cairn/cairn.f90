@@ -58,6 +58,7 @@ module cairn
     public :: cairn_restore, cairn_restarted, cairn_safe_point, cairn_checkpoint_now
     public :: cairn_request_checkpoint, cairn_exit_requested, cairn_safe_point_index
     public :: cairn_epoch, cairn_last_error, cairn_version
+    public :: cairn_initialized, cairn_committed_epochs
 
     interface
         function c_init(argc, argv) bind(C, name="cairn_init") result(rc)
@@ -138,6 +139,20 @@ module cairn
             import :: c_int64_t
             integer(c_int64_t) :: v
         end function c_epoch
+
+        function c_initialized() bind(C, name="cairn_initialized") result(v)
+            import :: c_int
+            integer(c_int) :: v
+        end function c_initialized
+
+        function c_committed_epochs(out, capacity, count) bind(C, name="cairn_committed_epochs") &
+            result(rc)
+            import :: c_int, c_ptr, c_size_t
+            type(c_ptr), value :: out
+            integer(c_size_t), value :: capacity
+            integer(c_size_t), intent(out) :: count
+            integer(c_int) :: rc
+        end function c_committed_epochs
 
         function c_last_error() bind(C, name="cairn_last_error") result(p)
             import :: c_ptr
@@ -309,6 +324,27 @@ contains
     integer(c_int64_t) function cairn_epoch()
         cairn_epoch = c_epoch()
     end function cairn_epoch
+
+    !> True between cairn_init() and cairn_finalize().
+    logical function cairn_initialized()
+        cairn_initialized = c_initialized() /= 0
+    end function cairn_initialized
+
+    !> Epochs of the committed checkpoints now in the checkpoint directory (the ones retention
+    !> keeps), oldest first; a local listing, not collective. `epochs` is (re)allocated to their
+    !> number (size 0 if there are none).
+    integer(c_int) function cairn_committed_epochs(epochs) result(rc)
+        integer(c_int64_t), allocatable, target, intent(out) :: epochs(:)
+        integer(c_size_t) :: n, got
+        allocate(epochs(0))
+        rc = c_committed_epochs(c_null_ptr, 0_c_size_t, n)
+        if (rc /= CAIRN_OK .or. n == 0) return
+        deallocate(epochs)
+        allocate(epochs(n))
+        rc = c_committed_epochs(c_loc(epochs), n, got)
+        ! The listing may change between the two calls (a commit, retention): keep what fits.
+        if (rc == CAIRN_OK .and. got < n) epochs = epochs(1:got)
+    end function cairn_committed_epochs
 
     !> Message of the last error on this thread ("" if none).
     function cairn_last_error() result(msg)

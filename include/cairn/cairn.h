@@ -109,6 +109,21 @@ uint64_t cairn_safe_point_index(void);
 /** Epoch of the newest committed or restored checkpoint (0 if none). */
 uint64_t cairn_epoch(void);
 
+/** 1 between cairn_init() and cairn_finalize(), else 0. */
+int cairn_initialized(void);
+
+/** Epochs of the committed checkpoints now in the checkpoint directory (the ones retention
+ *  keeps), oldest first: a local listing, not collective. Stores up to `capacity` of them in
+ *  `out` (which may be NULL when `capacity` is 0) and the total number in `*count`, so a first
+ *  call with capacity 0 tells how much room to give. Fails if the directory cannot be read. */
+int cairn_committed_epochs(uint64_t* out, size_t capacity, size_t* count);
+
+/** Size in bytes of one element of a cairn_type (0 for an invalid type). */
+size_t cairn_type_size(int type);
+
+/** Name of a cairn_type ("float64", ...; "invalid" for an invalid type). */
+const char* cairn_type_name(int type);
+
 /** Message of the last error on this thread ("" if none). */
 const char* cairn_last_error(void);
 

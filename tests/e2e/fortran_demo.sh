@@ -34,6 +34,9 @@ echo "== rerun"
 cat run2.log
 grep -q '^fortran_demo: restarted from epoch [0-9]* at step 250$' run2.log ||
     fail "the rerun did not restart at step 250"
+# CAIRN_KEEP=2: the checkpoints of steps 200 and 250 (epochs 4 and 5) are the ones kept.
+grep -q '^fortran_demo: kept checkpoints 4 5$' run2.log ||
+    fail "cairn_committed_epochs did not list the kept checkpoints 4 and 5"
 got=$(checksum run2.log)
 [ "$got" = "$ref" ] || fail "checksum after restart $got differs from the uninterrupted run $ref"
 echo "PASS: restarted at step 250, checksum $got matches"

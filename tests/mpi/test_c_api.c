@@ -35,9 +35,16 @@ int main(int argc, char** argv) {
     setenv("CAIRN_KEEP", "3", 1);
 
     MPI_Init(&argc, &argv);
+    EXPECT(cairn_initialized() == 0);
     EXPECT(cairn_safe_point() == CAIRN_ERR);
     EXPECT(strstr(cairn_last_error(), "before cairn::init") != NULL);
     EXPECT(cairn_init(&argc, &argv) == CAIRN_OK);
+    EXPECT(cairn_initialized() == 1);
+    EXPECT(cairn_type_size(CAIRN_FLOAT64) == 8);
+    EXPECT(cairn_type_size(CAIRN_INT16) == 2);
+    EXPECT(cairn_type_size(77) == 0);
+    EXPECT(strcmp(cairn_type_name(CAIRN_FLOAT32), "float32") == 0);
+    EXPECT(strcmp(cairn_type_name(-1), "invalid") == 0);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     if (rank == 0) system("rm -rf c_api_ckpt");
@@ -66,12 +73,30 @@ int main(int argc, char** argv) {
     EXPECT(restored == 0);
     EXPECT(cairn_restarted() == 0);
     step = 7;
+    {
+        size_t n = 99;
+        EXPECT(cairn_committed_epochs(NULL, 0, &n) == CAIRN_OK);
+        EXPECT(n == 0);
+        EXPECT(cairn_committed_epochs(NULL, 0, NULL) == CAIRN_ERR_ARG);
+        EXPECT(cairn_committed_epochs(NULL, 2, &n) == CAIRN_ERR_ARG);
+    }
     EXPECT(cairn_checkpoint_now() == CAIRN_OK);
     EXPECT(cairn_epoch() == 1);
+    step = 8;
+    EXPECT(cairn_checkpoint_now() == CAIRN_OK);
+    {
+        uint64_t e[4] = {0, 0, 0, 0};
+        size_t n = 0;
+        EXPECT(cairn_committed_epochs(e, 1, &n) == CAIRN_OK);
+        EXPECT(n == 2 && e[0] == 1 && e[1] == 0); /* only the room given is written */
+        EXPECT(cairn_committed_epochs(e, 4, &n) == CAIRN_OK);
+        EXPECT(n == 2 && e[0] == 1 && e[1] == 2);
+    }
     for (int k = 0; k < 5; ++k) EXPECT(cairn_safe_point() == CAIRN_OK);
     EXPECT(cairn_safe_point_index() == 5);
     EXPECT(cairn_exit_requested() == 0);
     EXPECT(cairn_finalize() == CAIRN_OK);
+    EXPECT(cairn_initialized() == 0);
 
     /* second life in the same process (the program initialised MPI, so it stays up) */
     EXPECT(cairn_init_comm(&argc, &argv, MPI_COMM_WORLD, "c-test", NULL) == CAIRN_OK);
@@ -86,7 +111,7 @@ int main(int argc, char** argv) {
     EXPECT(cairn_restore(&restored) == CAIRN_OK);
     EXPECT(restored == 1);
     EXPECT(cairn_restarted() == 1);
-    EXPECT(step == 7);
+    EXPECT(step == 8);
     EXPECT(values[2] == rank + 1.0);
     EXPECT(field[1][1] == 1000.0 * rank + 11);
     EXPECT(field[2][4] == 1000.0 * rank + 24);
