@@ -12,9 +12,10 @@
 #   --rounds N      launches per (library, mode), alternating (default 5)
 #   --reps N        repetitions inside each launch (default 5)
 #   --out FILE      every measurement as CSV (default: a temporary file, removed)
-# Each launch is `mpiexec -n 2 cairn_bench --mode pingpong`, which reports the 8-byte and 1 MiB
-# half round trips. The summary gives medians (and minima) over all repetitions of all launches,
-# the 8-byte latency overhead and the 1 MiB bandwidth ratio, interposed against plain.
+# Each round launches `mpiexec -n 2 cairn_bench --mode pingpong` (8-byte and 1 MiB half round
+# trips) and `mpiexec -n 1 cairn_bench --mode selfsend` (CPU cost of a send + receive pair to
+# itself, no peer, no scheduling in the way) per library and mode. The summary gives medians (and
+# minima) over all repetitions of all launches and the overheads, interposed against plain.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,7 +49,9 @@ for var in $(compgen -e); do
     case "$var" in CAIRN_*) unset "$var" ;; esac
 done
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+# Ranks yield the core while they wait (as in the tests); set it to 0 beforehand to spin instead.
+export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
 export CAIRN_INTERVAL=off CAIRN_VERBOSE=0
 MPIEXEC=${MPIEXEC:-mpiexec}
 
@@ -57,14 +60,14 @@ trap 'rm -rf "$work"' EXIT
 raw=$work/raw.csv
 echo "library,mode,metric,round,rep,seconds" > "$raw"
 
-# launch LABEL LIBDIR MODE ROUND
+# launch LABEL LIBDIR MODE ROUND NP BENCHMODE
 launch() {
-    local label=$1 libdir=$2 mode=$3 round=$4 log=$work/run.log
+    local label=$1 libdir=$2 mode=$3 round=$4 np=$5 bmode=$6 log=$work/run.log
     local cairn_mode=blocking
     [ "$mode" = interposed ] && cairn_mode=nonblocking
     if ! env ${libdir:+LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}} \
         CAIRN_MODE=$cairn_mode CAIRN_DIR="$work/ckpt" \
-        "$MPIEXEC" -n 2 "$bench" --mode pingpong --reps "$reps" > "$log" 2>&1; then
+        "$MPIEXEC" -n "$np" "$bench" --mode "$bmode" --reps "$reps" > "$log" 2>&1; then
         cat "$log"
         echo "bench-pingpong.sh: $label $mode launch failed" >&2
         exit 1
@@ -79,7 +82,10 @@ for ((round = 1; round <= rounds; ++round)); do
     for e in "${entries[@]}"; do
         # Alternate which mode goes first, so that neither always follows the other.
         if ((round % 2)); then order="plain interposed"; else order="interposed plain"; fi
-        for mode in $order; do launch "${e%%=*}" "${e#*=}" "$mode" "$round"; done
+        for mode in $order; do
+            launch "${e%%=*}" "${e#*=}" "$mode" "$round" 2 pingpong
+            launch "${e%%=*}" "${e#*=}" "$mode" "$round" 1 selfsend
+        done
     done
 done
 
@@ -98,7 +104,7 @@ awk -F, 'NR > 1 {
     }' "$raw" | sort > "$work/summary.csv"
 cat "$work/summary.csv"
 echo
-echo "library,8B latency overhead (median),8B overhead (min),1MiB bandwidth interposed/plain (median)"
+echo "library,8B latency overhead (median),8B overhead (min),1MiB bandwidth interposed/plain (median),selfsend overhead (median),selfsend overhead (min)"
 for e in "${entries[@]}"; do
     awk -F, -v l="${e%%=*}" '
         $1 == l { med[$2 "," $3] = $5; mn[$2 "," $3] = $6 }
@@ -106,6 +112,8 @@ for e in "${entries[@]}"; do
             lp = med["plain,latency_8B"]; li = med["interposed,latency_8B"];
             mp = mn["plain,latency_8B"]; mi = mn["interposed,latency_8B"];
             tp = med["plain,time_1MiB"]; ti = med["interposed,time_1MiB"];
-            printf "%s,%+.1f %%,%+.1f %%,%.2f\n", l, (li / lp - 1) * 100, (mi / mp - 1) * 100, tp / ti
+            sp = med["plain,selfsend_8B"]; si = med["interposed,selfsend_8B"];
+            sm = mn["plain,selfsend_8B"]; smi = mn["interposed,selfsend_8B"];
+            printf "%s,%+.1f %%,%+.1f %%,%.2f,%+.1f %%,%+.1f %%\n", l, (li / lp - 1) * 100, (mi / mp - 1) * 100, tp / ti, (si / sp - 1) * 100, (smi / sm - 1) * 100
         }' "$work/summary.csv"
 done
