@@ -34,14 +34,44 @@ struct predefined_table {
 
     predefined_table() {
         // The most frequent first: lookups scan linearly.
-        const MPI_Datatype types[] = {
-            MPI_BYTE, MPI_CHAR, MPI_DOUBLE, MPI_INT, MPI_FLOAT, MPI_LONG, MPI_UNSIGNED_CHAR,
-            MPI_UNSIGNED, MPI_LONG_LONG, MPI_UNSIGNED_LONG, MPI_UNSIGNED_LONG_LONG, MPI_INT64_T,
-            MPI_UINT64_T, MPI_INT32_T, MPI_UINT32_T, MPI_PACKED, MPI_SHORT, MPI_UNSIGNED_SHORT,
-            MPI_SIGNED_CHAR, MPI_INT8_T, MPI_UINT8_T, MPI_INT16_T, MPI_UINT16_T, MPI_C_BOOL,
-            MPI_WCHAR, MPI_LONG_DOUBLE, MPI_C_FLOAT_COMPLEX, MPI_C_DOUBLE_COMPLEX, MPI_AINT,
-            MPI_OFFSET, MPI_COUNT, MPI_INTEGER, MPI_REAL, MPI_DOUBLE_PRECISION, MPI_CHARACTER,
-            MPI_LOGICAL, MPI_COMPLEX, MPI_DOUBLE_COMPLEX};
+        const MPI_Datatype types[] = {MPI_BYTE,
+                                      MPI_CHAR,
+                                      MPI_DOUBLE,
+                                      MPI_INT,
+                                      MPI_FLOAT,
+                                      MPI_LONG,
+                                      MPI_UNSIGNED_CHAR,
+                                      MPI_UNSIGNED,
+                                      MPI_LONG_LONG,
+                                      MPI_UNSIGNED_LONG,
+                                      MPI_UNSIGNED_LONG_LONG,
+                                      MPI_INT64_T,
+                                      MPI_UINT64_T,
+                                      MPI_INT32_T,
+                                      MPI_UINT32_T,
+                                      MPI_PACKED,
+                                      MPI_SHORT,
+                                      MPI_UNSIGNED_SHORT,
+                                      MPI_SIGNED_CHAR,
+                                      MPI_INT8_T,
+                                      MPI_UINT8_T,
+                                      MPI_INT16_T,
+                                      MPI_UINT16_T,
+                                      MPI_C_BOOL,
+                                      MPI_WCHAR,
+                                      MPI_LONG_DOUBLE,
+                                      MPI_C_FLOAT_COMPLEX,
+                                      MPI_C_DOUBLE_COMPLEX,
+                                      MPI_AINT,
+                                      MPI_OFFSET,
+                                      MPI_COUNT,
+                                      MPI_INTEGER,
+                                      MPI_REAL,
+                                      MPI_DOUBLE_PRECISION,
+                                      MPI_CHARACTER,
+                                      MPI_LOGICAL,
+                                      MPI_COMPLEX,
+                                      MPI_DOUBLE_COMPLEX};
         for (const MPI_Datatype t : types) {
             if (t == MPI_DATATYPE_NULL || n == max_types) continue;
             int size = 0;
@@ -162,8 +192,8 @@ std::vector<unsigned char> pack_payload(const void* buf, std::int64_t payload_by
     return out;
 }
 
-int unpack_payload(const std::vector<unsigned char>& payload, void* buf, int count,
-                   MPI_Datatype dt, MPI_Comm comm) {
+int unpack_payload(const std::vector<unsigned char>& payload, void* buf, int count, MPI_Datatype dt,
+                   MPI_Comm comm) {
     const std::int64_t cap = data_bytes(count, dt);
     if (static_cast<std::int64_t>(payload.size()) > cap) return MPI_ERR_TRUNCATE;
     if (payload.empty()) return MPI_SUCCESS;
@@ -180,8 +210,7 @@ int unpack_payload(const std::vector<unsigned char>& payload, void* buf, int cou
     return MPI_SUCCESS;
 }
 
-MPI_Datatype header_struct_type(const msg_header* h, const void* buf, int count,
-                                MPI_Datatype dt) {
+MPI_Datatype header_struct_type(const msg_header* h, const void* buf, int count, MPI_Datatype dt) {
     int lens[2] = {header_bytes, count};
     MPI_Aint disp[2] = {0, 0};
     PMPI_Get_address(h, &disp[0]);
