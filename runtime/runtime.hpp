@@ -14,6 +14,8 @@
 #include <cairn/cairn.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <memory>
 #include <optional>
@@ -82,6 +84,7 @@ private:
     void stage_buffers();
     void start_progress_thread();
     void stop_progress_thread();
+    void wake_progress_thread();
 
     config cfg_;
     bool owns_mpi_ = false;
@@ -100,6 +103,9 @@ private:
     std::unique_ptr<io_thread> io_thread_;
     std::thread progress_thread_;  // completes snapshots while the application is inside MPI
     std::atomic<bool> stop_progress_{false};
+    std::mutex progress_mu_;               // with progress_cv_: the thread sleeps while idle
+    std::condition_variable progress_cv_;
+    bool progress_wake_ = false;           // a snapshot was cut (guarded by progress_mu_)
     std::uint64_t index_ = 0;
     std::uint64_t epoch_ = 0;
     bool restarted_ = false;

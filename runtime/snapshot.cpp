@@ -12,6 +12,7 @@
 #include <sched.h>
 
 #include <chrono>
+#include <mutex>
 
 #include <cstdio>
 #include <cstring>
@@ -55,16 +56,40 @@ void append_stats_log(const config& cfg, const checkpoint_meta& meta, const comm
 void runtime::start_progress_thread() {
     protocol::get().set_epoch_timeout(cfg_.epoch_timeout);
     stop_progress_ = false;
+    progress_wake_ = false;
     progress_thread_ = std::thread([this] {
+        // Sleeps until a snapshot is cut, then polls every 500 us until its channel phase is
+        // over. Waking periodically while idle cost every rank thousands of context switches a
+        // second, which on oversubscribed cores showed up as point-to-point latency.
+        std::unique_lock<std::mutex> lock(progress_mu_);
         while (!stop_progress_.load()) {
-            if (protocol::get().busy()) protocol::get().progress_and_expire();
+            if (!protocol::get().busy()) {
+                progress_cv_.wait(lock, [this] { return stop_progress_.load() || progress_wake_; });
+                progress_wake_ = false;
+                continue;
+            }
+            lock.unlock();
+            protocol::get().progress_and_expire();
             std::this_thread::sleep_for(std::chrono::microseconds(500));
+            lock.lock();
         }
     });
 }
 
+void runtime::wake_progress_thread() {
+    {
+        const std::lock_guard<std::mutex> lock(progress_mu_);
+        progress_wake_ = true;
+    }
+    progress_cv_.notify_one();
+}
+
 void runtime::stop_progress_thread() {
-    stop_progress_ = true;
+    {
+        const std::lock_guard<std::mutex> lock(progress_mu_);
+        stop_progress_ = true;
+    }
+    progress_cv_.notify_one();
     if (progress_thread_.joinable()) progress_thread_.join();
 }
 
@@ -253,6 +278,7 @@ void runtime::start_snapshot(trigger why, bool exit_after) {
         log(2, "waiting for the previous checkpoint write to finish (staging memory in use)");
     }
     collect_write(true);
+    const double t_waited = MPI_Wtime();
     fault::begin_checkpoint();
     const std::size_t pending_requests = request_table::get().size();
     if (pending_requests > 0) {
@@ -269,16 +295,28 @@ void runtime::start_snapshot(trigger why, bool exit_after) {
     if (p.in_place) {
         ++staging_waits_;
         log(1, "registered state exceeds staging_limit: this checkpoint blocks until written");
-    } else {
-        stage_buffers();
     }
+    const double t_staging = MPI_Wtime();
+    if (!p.in_place) stage_buffers();
+    const double t_staged = MPI_Wtime();
     protocol::get().cut();
     p.cut_time = MPI_Wtime();
+    wake_progress_thread();
     p.stall = p.cut_time - t0;
     pending_ = p;
-    log(2, std::string("snapshot cut at safe point ") + std::to_string(index_) + " (" +
-               (why == trigger::steps ? "steps" : why == trigger::signal ? "signal" : "request") +
-               ")");
+    if (cfg_.verbose >= 2) {
+        char parts[160];
+        std::snprintf(parts, sizeof parts,
+                      "stall %.6f s: previous snapshot/write %.6f, copy to staging %.6f, "
+                      "other %.6f",
+                      p.stall, t_waited - t0, t_staged - t_staging,
+                      p.stall - (t_waited - t0) - (t_staged - t_staging));
+        log(2, std::string("snapshot cut at safe point ") + std::to_string(index_) + " (" +
+                   (why == trigger::steps    ? "steps"
+                    : why == trigger::signal ? "signal"
+                                             : "request") +
+                   "), " + parts);
+    }
     if (p.in_place || exit_after) {
         wait_snapshot_done();
         collect_write(true);

@@ -14,6 +14,10 @@
 //   restore      restore() of the newest checkpoint (one repetition per launch)
 //   posix        each rank writes its own file with write() and fsync() (naive baseline)
 //   pingpong     ranks 0 and 1: 8-byte latency and 1 MiB bandwidth (half round trips)
+//   selfsend     every rank sends 8 bytes to itself on MPI_COMM_SELF and receives them
+//                (MPI_Send then MPI_Recv), 200000 times: the CPU cost of one message through
+//                the wrappers without a peer, a network or scheduling in the way (selfsend_8B,
+//                seconds per send + receive pair)
 //   incremental  (CAIRN_MODE=blocking CAIRN_INCREMENTAL=on CAIRN_FULL_EVERY=1, so checkpoints
 //                alternate full, delta) before each checkpoint --changed percent of the 64 KiB
 //                blocks (--block-kib) change; reports incremental_full / incremental_delta
@@ -178,6 +182,27 @@ void run_pingpong(const options& o, int rank) {
     }
 }
 
+void run_selfsend(const options& o, int rank) {
+    (void)rank;
+    const int iters = 200000;
+    char out[8] = {'p', 'i', 'n', 'g', 0, 0, 0, 0};
+    char in[8] = {};
+    auto loop = [&](int n) {
+        const double t0 = now();
+        for (int i = 0; i < n; ++i) {
+            MPI_Send(out, 8, MPI_CHAR, 0, 7, MPI_COMM_SELF);
+            MPI_Recv(in, 8, MPI_CHAR, 0, 7, MPI_COMM_SELF, MPI_STATUS_IGNORE);
+        }
+        return (now() - t0) / n;
+    };
+    (void)loop(iters / 10);  // warm-up
+    for (int rep = 0; rep < o.reps; ++rep) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        report(rank, "selfsend_8B", 0, rep, loop(iters));
+    }
+    if (std::memcmp(in, out, sizeof in) != 0) throw cairn::error("selfsend: wrong data received");
+}
+
 /// Size of the newest checkpoint file (rank 0; 0 elsewhere).
 double newest_file_bytes(int rank) {
     if (rank != 0) return 0;
@@ -226,7 +251,7 @@ int run(const options& o) {
     const bool uses_cairn = o.mode == "blocking" || o.mode == "nonblocking" ||
                             o.mode == "restore" || o.mode == "incremental";
     std::vector<double> state =
-        o.mode == "pingpong" ? std::vector<double>{} : make_state(o.mib, rank, nranks, uses_cairn);
+        o.mode == "pingpong" || o.mode == "selfsend" ? std::vector<double>{} : make_state(o.mib, rank, nranks, uses_cairn);
 
     if (o.mode == "memcpy") {
         std::vector<double> dst(state.size(), 1.0);  // touched
@@ -260,6 +285,8 @@ int run(const options& o) {
         run_incremental(o, rank, state);
     } else if (o.mode == "pingpong") {
         run_pingpong(o, rank);
+    } else if (o.mode == "selfsend") {
+        run_selfsend(o, rank);
     } else {
         throw cairn::error("unknown --mode '" + o.mode + "'");
     }
@@ -295,7 +322,7 @@ int main(int argc, char** argv) {
         o.block_kib == 0) {
         std::fprintf(stderr,
                      "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|pingpong|"
-                     "incremental [--mib N] [--reps N] [--dir D] [--changed PCT] "
+                     "selfsend|incremental [--mib N] [--reps N] [--dir D] [--changed PCT] "
                      "[--block-kib K]\n");
         return 2;
     }

@@ -1,5 +1,6 @@
 #include "piggyback.hpp"
 
+#include <array>
 #include <cstring>
 
 namespace cairn::detail {
@@ -7,7 +8,8 @@ namespace cairn::detail {
 namespace {
 
 // A predefined type whose elements are dense (size == extent, lb == 0): memcpy == MPI_Pack.
-bool dense_named(MPI_Datatype dt, int* size) {
+// Asks MPI (four calls); used for the table below and for types not in it.
+bool query_dense_named(MPI_Datatype dt, int* size) {
     int ni = 0;
     int na = 0;
     int nd = 0;
@@ -21,7 +23,93 @@ bool dense_named(MPI_Datatype dt, int* size) {
     return lb == 0 && extent == *size;
 }
 
+// Facts of the predefined types, asked once. Predefined handles are constants for the life of
+// MPI and are never freed, so their facts can be kept; derived types cannot (a freed handle
+// value may come back as another type), so they are asked every time.
+struct predefined_table {
+    static constexpr std::size_t max_types = 48;
+    std::array<MPI_Datatype, max_types> handle{};
+    std::array<type_facts, max_types> facts{};
+    std::size_t n = 0;
+
+    predefined_table() {
+        // The most frequent first: lookups scan linearly.
+        const MPI_Datatype types[] = {MPI_BYTE,
+                                      MPI_CHAR,
+                                      MPI_DOUBLE,
+                                      MPI_INT,
+                                      MPI_FLOAT,
+                                      MPI_LONG,
+                                      MPI_UNSIGNED_CHAR,
+                                      MPI_UNSIGNED,
+                                      MPI_LONG_LONG,
+                                      MPI_UNSIGNED_LONG,
+                                      MPI_UNSIGNED_LONG_LONG,
+                                      MPI_INT64_T,
+                                      MPI_UINT64_T,
+                                      MPI_INT32_T,
+                                      MPI_UINT32_T,
+                                      MPI_PACKED,
+                                      MPI_SHORT,
+                                      MPI_UNSIGNED_SHORT,
+                                      MPI_SIGNED_CHAR,
+                                      MPI_INT8_T,
+                                      MPI_UINT8_T,
+                                      MPI_INT16_T,
+                                      MPI_UINT16_T,
+                                      MPI_C_BOOL,
+                                      MPI_WCHAR,
+                                      MPI_LONG_DOUBLE,
+                                      MPI_C_FLOAT_COMPLEX,
+                                      MPI_C_DOUBLE_COMPLEX,
+                                      MPI_AINT,
+                                      MPI_OFFSET,
+                                      MPI_COUNT,
+                                      MPI_INTEGER,
+                                      MPI_REAL,
+                                      MPI_DOUBLE_PRECISION,
+                                      MPI_CHARACTER,
+                                      MPI_LOGICAL,
+                                      MPI_COMPLEX,
+                                      MPI_DOUBLE_COMPLEX};
+        for (const MPI_Datatype t : types) {
+            if (t == MPI_DATATYPE_NULL || n == max_types) continue;
+            int size = 0;
+            type_facts f;
+            f.known = true;
+            f.dense = query_dense_named(t, &size);
+            if (!f.dense) PMPI_Type_size(t, &size);
+            f.size = size;
+            handle[n] = t;
+            facts[n] = f;
+            ++n;
+        }
+    }
+};
+
+const predefined_table& predefined() {
+    static const predefined_table t;  // NOLINT: built on first use, after MPI_Init
+    return t;
+}
+
+bool dense_named(MPI_Datatype dt, int* size) {
+    const type_facts f = facts_of(dt);
+    if (f.known) {
+        *size = f.size;
+        return f.dense;
+    }
+    return query_dense_named(dt, size);
+}
+
 }  // namespace
+
+type_facts facts_of(MPI_Datatype dt) {
+    const predefined_table& t = predefined();
+    for (std::size_t i = 0; i < t.n; ++i) {
+        if (t.handle[i] == dt) return t.facts[i];
+    }
+    return {};
+}
 
 bool dense_type(MPI_Datatype dt) {
     int size = 0;
@@ -29,6 +117,8 @@ bool dense_type(MPI_Datatype dt) {
 }
 
 std::int64_t data_bytes(int count, MPI_Datatype dt) {
+    const type_facts f = facts_of(dt);
+    if (f.known) return static_cast<std::int64_t>(f.size) * count;
     MPI_Count size = 0;
     PMPI_Type_size_x(dt, &size);
     return static_cast<std::int64_t>(size) * count;
@@ -54,6 +144,8 @@ void pack_message(const msg_header& h, const void* buf, int count, MPI_Datatype 
 }
 
 int packed_capacity(int count, MPI_Datatype dt, MPI_Comm comm) {
+    const type_facts f = facts_of(dt);
+    if (f.known && f.dense) return header_bytes + f.size * count;  // MPI_Pack is a memcpy
     int psize = 0;
     PMPI_Pack_size(count, dt, comm, &psize);
     return header_bytes + psize;
@@ -100,8 +192,8 @@ std::vector<unsigned char> pack_payload(const void* buf, std::int64_t payload_by
     return out;
 }
 
-int unpack_payload(const std::vector<unsigned char>& payload, void* buf, int count,
-                   MPI_Datatype dt, MPI_Comm comm) {
+int unpack_payload(const std::vector<unsigned char>& payload, void* buf, int count, MPI_Datatype dt,
+                   MPI_Comm comm) {
     const std::int64_t cap = data_bytes(count, dt);
     if (static_cast<std::int64_t>(payload.size()) > cap) return MPI_ERR_TRUNCATE;
     if (payload.empty()) return MPI_SUCCESS;
@@ -118,8 +210,7 @@ int unpack_payload(const std::vector<unsigned char>& payload, void* buf, int cou
     return MPI_SUCCESS;
 }
 
-MPI_Datatype header_struct_type(const msg_header* h, const void* buf, int count,
-                                MPI_Datatype dt) {
+MPI_Datatype header_struct_type(const msg_header* h, const void* buf, int count, MPI_Datatype dt) {
     int lens[2] = {header_bytes, count};
     MPI_Aint disp[2] = {0, 0};
     PMPI_Get_address(h, &disp[0]);

@@ -12,6 +12,17 @@
 
 namespace cairn::detail {
 
+/// What the wrappers need to know about a datatype on every message.
+struct type_facts {
+    bool known = false;  ///< a predefined type (the facts below are valid)
+    bool dense = false;  ///< elements are dense (size == extent, lb == 0): MPI_Pack is a memcpy
+    int size = 0;        ///< MPI_Type_size
+};
+
+/// Facts of a predefined type from a table built once (no MPI call); {known = false} for
+/// derived types, whose handles may be freed and reused, so they are never cached.
+type_facts facts_of(MPI_Datatype dt);
+
 /// Bytes of `count` elements of `dt` (MPI_Type_size).
 std::int64_t data_bytes(int count, MPI_Datatype dt);
 

@@ -56,8 +56,7 @@ void protocol::on_send_cancelled(const msg_header& h, int dest_world) {
 }
 
 void protocol::on_receive(const msg_header& h, std::uint32_t comm_id, int src_world, int source,
-                          int tag,
-                          const std::function<std::vector<unsigned char>()>& packed_payload) {
+                          int tag, payload_source packed_payload) {
     std::vector<unsigned char> payload;
     bool need_log = false;
     {

@@ -9,13 +9,26 @@
 #include <mpi.h>
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
 namespace cairn::detail {
+
+/// Non-owning reference to a callable that yields a received message's payload as MPI_Pack
+/// bytes. Unlike std::function it never allocates: the receive path builds one per message.
+class payload_source {
+public:
+    template <class F>
+    payload_source(const F& f)  // NOLINT(google-explicit-constructor): built from lambdas
+        : obj_(&f), call_([](const void* o) { return (*static_cast<const F*>(o))(); }) {}
+    std::vector<unsigned char> operator()() const { return call_(obj_); }
+
+private:
+    const void* obj_;
+    std::vector<unsigned char> (*call_)(const void*);
+};
 
 /// Outcome of one snapshot's channel phase.
 struct snapshot_outcome {
@@ -47,7 +60,7 @@ public:
     /// Receiver side, once the header is known. `packed_payload` yields the message's data as
     /// MPI_Pack bytes; it is called only if the message must be logged.
     void on_receive(const msg_header& h, std::uint32_t comm_id, int src_world, int source,
-                    int tag, const std::function<std::vector<unsigned char>()>& packed_payload);
+                    int tag, payload_source packed_payload);
 
     /// True if a snapshot's channel phase is under way on this rank.
     [[nodiscard]] bool busy() const;
