@@ -2,17 +2,69 @@
 
 #include "../checksum.hpp"
 
+#include <xxhash.h>
+
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 namespace cairn::detail {
+
+// Layout (version 2, native byte order):
+//   fixed part (40 bytes): "CAIRNIMG", u64 total length, u32 version, u32 0, u64 buffer count,
+//                          u64 length of the header body
+//   header body:           metadata, per buffer its description and data length, channel state
+//   u64 XXH3-64 of the fixed part and the body
+//   data:                  each buffer's packed block, in order
+//   trailer:               u64 XXH3-64 per buffer, u64 XXH3-64 of (header hash, buffer hashes),
+//                          "CAIRNEND"
+
+void memory_source::need(std::size_t n) const {
+    if (n > n_ - at_) throw corrupt_error("rank image is truncated");
+}
+
+void memory_source::read(unsigned char* dst, std::size_t n) {
+    need(n);
+    if (n > 0) std::memcpy(dst, p_ + at_, n);
+    at_ += n;
+}
+
+void memory_source::skim(std::size_t n, const piece_fn& f) {
+    need(n);
+    if (n > 0) f(p_ + at_, n);
+    at_ += n;
+}
 
 namespace {
 
 constexpr char head_magic[8] = {'C', 'A', 'I', 'R', 'N', 'I', 'M', 'G'};
 constexpr char tail_magic[8] = {'C', 'A', 'I', 'R', 'N', 'E', 'N', 'D'};
-constexpr std::size_t trailer_bytes = 16;  // checksum + tail magic
-constexpr std::size_t fixed_head = 16;     // magic + total length
+constexpr std::size_t fixed_bytes = 40;
+constexpr std::size_t piece_max = std::size_t{1} << 20;  // data pieces: hashed while in cache
+
+std::size_t trailer_size(std::uint64_t nbuf) { return 8 * (nbuf + 1) + sizeof tail_magic; }
+
+struct state_deleter {
+    void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
+};
+using hash_state = std::unique_ptr<XXH3_state_t, state_deleter>;
+
+hash_state new_state() {
+    hash_state st(XXH3_createState());
+    if (!st) throw std::bad_alloc();
+    XXH3_64bits_reset(st.get());
+    return st;
+}
+
+// Hash of the trailer's contents: the header hash followed by the buffer hashes.
+std::uint64_t hash_of_hashes(std::uint64_t head_hash, const std::vector<std::uint64_t>& h) {
+    std::vector<std::uint64_t> all;
+    all.reserve(h.size() + 1);
+    all.push_back(head_hash);
+    all.insert(all.end(), h.begin(), h.end());
+    return hash_bytes(all.data(), all.size() * sizeof(std::uint64_t));
+}
 
 class sink {
 public:
@@ -43,7 +95,7 @@ public:
     source(const unsigned char* p, std::size_t n, const std::string& origin)
         : p_(p), n_(n), origin_(origin) {}
     const unsigned char* take(std::size_t n) {
-        if (n > n_ - at_) throw corrupt_error(origin_ + ": rank image is truncated");
+        if (n > n_ - at_) throw corrupt_error(origin_ + ": rank image header is truncated");
         const unsigned char* r = p_ + at_;
         at_ += n;
         return r;
@@ -66,7 +118,7 @@ public:
         std::memcpy(v.data(), take(n * sizeof(std::uint64_t)), n * sizeof(std::uint64_t));
         return v;
     }
-    [[nodiscard]] std::size_t at() const { return at_; }
+    [[nodiscard]] std::size_t left() const { return n_ - at_; }
 
 private:
     const unsigned char* p_;
@@ -76,7 +128,6 @@ private:
 };
 
 void put_meta(sink& s, const checkpoint_meta& m, int rank) {
-    s.put<std::uint32_t>(image_format_version);
     s.put<std::uint64_t>(m.epoch);
     s.put<std::uint64_t>(m.safe_point);
     s.put<std::uint64_t>(m.color);
@@ -100,13 +151,7 @@ void put_meta(sink& s, const checkpoint_meta& m, int rank) {
     s.put<std::int32_t>(m.stats.nonblocking);
 }
 
-int get_meta(source& s, checkpoint_meta& m, const std::string& origin) {
-    const auto version = s.get<std::uint32_t>();
-    if (version != image_format_version) {
-        throw corrupt_error(origin + ": rank image format version " + std::to_string(version) +
-                            " (this cairn reads version " +
-                            std::to_string(image_format_version) + ")");
-    }
+int get_meta(source& s, checkpoint_meta& m) {
     m.epoch = s.get<std::uint64_t>();
     m.safe_point = s.get<std::uint64_t>();
     m.color = s.get<std::uint64_t>();
@@ -139,95 +184,51 @@ std::string describe_shape(const buffer_desc& b) {
     return s;
 }
 
-}  // namespace
-
-std::vector<unsigned char> build_image(const checkpoint_meta& meta, int rank,
-                                       const std::vector<buffer_desc>& bufs,
-                                       const channel_state& chan) {
-    std::vector<unsigned char> out;
-    build_image(meta, rank, bufs, chan, out);
-    return out;
+template <class T>
+T load(const unsigned char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
 }
 
-void build_image(const checkpoint_meta& meta, int rank, const std::vector<buffer_desc>& bufs,
-                 const channel_state& chan, std::vector<unsigned char>& out) {
-    std::size_t total = 4096 + chan.payload_bytes() + 64 * chan.messages.size();
-    for (const auto& b : bufs) total += b.bytes() + 256 + b.name.size();
-    out.clear();
-    out.reserve(total);
-    sink s(out);
-    s.raw(head_magic, sizeof head_magic);
-    s.put<std::uint64_t>(0);  // total length, patched below
-    put_meta(s, meta, rank);
-    s.put<std::uint64_t>(bufs.size());
-    for (const auto& b : bufs) {
-        s.str(b.name);
-        s.put<std::int32_t>(static_cast<std::int32_t>(b.kind));
-        s.put<std::int32_t>(static_cast<std::int32_t>(b.elem));
-        s.put<std::int32_t>(b.ndims);
-        for (int d = 0; d < 3; ++d) {
-            s.put<std::uint64_t>(b.global[static_cast<std::size_t>(d)]);
-            s.put<std::uint64_t>(b.offset[static_cast<std::size_t>(d)]);
-            s.put<std::uint64_t>(b.extent[static_cast<std::size_t>(d)]);
-        }
-        s.put<std::uint64_t>(b.count);
-        s.put<std::uint8_t>(b.variable ? 1 : 0);
-        s.put<std::uint8_t>(b.object ? 1 : 0);
-        s.str(b.format_tag);
-        s.put<std::uint64_t>(hash_buffer(b));
-        s.put<std::uint64_t>(b.bytes());
-        for_each_block_row(b, [&](const unsigned char* row, std::size_t n) { s.raw(row, n); });
+// Reads and verifies the fixed part and the header body; parses the body.
+image_head read_head(byte_source& in, std::uint64_t total, const std::string& origin,
+                     std::uint64_t& head_hash) {
+    std::vector<unsigned char> head(fixed_bytes);
+    if (total < fixed_bytes) throw corrupt_error(origin + ": not a cairn rank image");
+    in.read(head.data(), fixed_bytes);
+    if (std::memcmp(head.data(), head_magic, sizeof head_magic) != 0) {
+        throw corrupt_error(origin + ": not a cairn rank image");
     }
-    s.put<std::uint64_t>(chan.messages.size());
-    for (const auto& m : chan.messages) {
-        s.put<std::uint32_t>(m.comm_id);
-        s.put<std::int32_t>(m.source);
-        s.put<std::int32_t>(m.tag);
-        s.put<std::uint32_t>(m.epoch);
-        s.put<std::uint64_t>(m.payload.size());
-        s.raw(m.payload.data(), m.payload.size());
+    const auto len = load<std::uint64_t>(head.data() + 8);
+    const auto version = load<std::uint32_t>(head.data() + 16);
+    if (version != image_format_version) {
+        throw corrupt_error(origin + ": rank image format version " + std::to_string(version) +
+                            " (this cairn reads version " +
+                            std::to_string(image_format_version) + ")");
     }
-    s.u64s(chan.sent_white);
-    s.u64s(chan.recv_before);
-    s.u64s(chan.logged);
-    const std::uint64_t len = out.size() + trailer_bytes;
-    std::memcpy(out.data() + sizeof head_magic, &len, sizeof len);
-    const std::uint64_t sum = hash_bytes(out.data(), out.size());
-    s.put<std::uint64_t>(sum);
-    s.raw(tail_magic, sizeof tail_magic);
-}
+    if (len != total) {
+        throw corrupt_error(origin + ": rank image is " + std::to_string(total) +
+                            " bytes, its header says " + std::to_string(len) +
+                            " (truncated or damaged)");
+    }
+    const auto nbuf = load<std::uint64_t>(head.data() + 24);
+    const auto body = load<std::uint64_t>(head.data() + 32);
+    const std::uint64_t room = total - fixed_bytes;
+    if (body > room || nbuf > room / 8 || room - body < 8 + trailer_size(nbuf)) {
+        throw corrupt_error(origin + ": rank image header is damaged (lengths do not fit)");
+    }
+    head.resize(fixed_bytes + body);
+    in.read(head.data() + fixed_bytes, body);
+    std::uint64_t stored = 0;
+    in.read(reinterpret_cast<unsigned char*>(&stored), sizeof stored);
+    head_hash = hash_bytes(head.data(), head.size());
+    if (head_hash != stored) throw corrupt_error(origin + ": rank image header checksum mismatch");
 
-std::string check_image(const std::vector<unsigned char>& bytes) {
-    if (bytes.size() < fixed_head + trailer_bytes ||
-        std::memcmp(bytes.data(), head_magic, sizeof head_magic) != 0) {
-        return "not a cairn rank image";
-    }
-    std::uint64_t len = 0;
-    std::memcpy(&len, bytes.data() + sizeof head_magic, sizeof len);
-    if (len != bytes.size()) {
-        return "rank image is " + std::to_string(bytes.size()) + " bytes, its header says " +
-               std::to_string(len) + " (truncated or damaged)";
-    }
-    const std::size_t body = bytes.size() - trailer_bytes;
-    if (std::memcmp(bytes.data() + body + 8, tail_magic, sizeof tail_magic) != 0) {
-        return "rank image has no end marker (truncated or damaged)";
-    }
-    std::uint64_t sum = 0;
-    std::memcpy(&sum, bytes.data() + body, sizeof sum);
-    if (hash_bytes(bytes.data(), body) != sum) return "rank image checksum mismatch";
-    return "";
-}
-
-rank_image parse_image(std::vector<unsigned char> bytes, const std::string& origin) {
-    const std::string bad = check_image(bytes);
-    if (!bad.empty()) throw corrupt_error(origin + ": " + bad);
-    rank_image img;
-    img.bytes = std::move(bytes);
-    source s(img.bytes.data(), img.bytes.size() - trailer_bytes, origin);
-    s.take(fixed_head);
-    img.rank = get_meta(s, img.meta, origin);
-    const auto nbuf = s.get<std::uint64_t>();
-    if (nbuf > img.bytes.size()) throw corrupt_error(origin + ": bad buffer count");
+    image_head h;
+    source s(head.data() + fixed_bytes, body, origin);
+    h.rank = get_meta(s, h.meta);
+    std::uint64_t data = 0;
     for (std::uint64_t i = 0; i < nbuf; ++i) {
         image_buffer ib;
         buffer_desc& b = ib.desc;
@@ -245,20 +246,16 @@ rank_image parse_image(std::vector<unsigned char> bytes, const std::string& orig
         b.variable = s.get<std::uint8_t>() != 0;
         b.object = s.get<std::uint8_t>() != 0;
         b.format_tag = s.str();
-        ib.checksum = s.get<std::uint64_t>();
         const auto n = s.get<std::uint64_t>();
         if (n != b.bytes()) throw corrupt_error(origin + ": size of '" + b.name + "' is wrong");
-        b.data = const_cast<unsigned char*>(s.take(n));  // NOLINT: owned by img.bytes
         b.mem_shape = b.extent;
         b.mem_offset = {0, 0, 0};
         if (b.kind == buffer_kind::per_rank) b.mem_shape = {b.count, 0, 0};
-        if (hash_bytes(b.data, n) != ib.checksum) {
-            throw corrupt_error(origin + ": checksum mismatch in buffer '" + b.name + "'");
-        }
-        img.buffers.push_back(std::move(ib));
+        data += n;
+        h.buffers.push_back(std::move(ib));
     }
     const auto nmsg = s.get<std::uint64_t>();
-    if (nmsg > img.bytes.size()) throw corrupt_error(origin + ": bad message count");
+    if (nmsg > body) throw corrupt_error(origin + ": bad message count");
     for (std::uint64_t i = 0; i < nmsg; ++i) {
         logged_message m;
         m.comm_id = s.get<std::uint32_t>();
@@ -268,15 +265,41 @@ rank_image parse_image(std::vector<unsigned char> bytes, const std::string& orig
         const auto n = s.get<std::uint64_t>();
         const unsigned char* p = s.take(n);
         m.payload.assign(p, p + n);
-        img.channel.messages.push_back(std::move(m));
+        h.channel.messages.push_back(std::move(m));
     }
-    img.channel.sent_white = s.u64s();
-    img.channel.recv_before = s.u64s();
-    img.channel.logged = s.u64s();
-    return img;
+    h.channel.sent_white = s.u64s();
+    h.channel.recv_before = s.u64s();
+    h.channel.logged = s.u64s();
+    if (s.left() != 0 || fixed_bytes + body + 8 + data + trailer_size(nbuf) != total) {
+        throw corrupt_error(origin + ": rank image lengths are inconsistent");
+    }
+    return h;
 }
 
-void load_image(const rank_image& img, const std::vector<buffer_desc>& bufs) {
+// Reads the trailer and compares it with the hashes computed while the data was read.
+void read_trailer(byte_source& in, image_head& h, std::uint64_t head_hash,
+                  const std::vector<std::uint64_t>& computed, const std::string& origin) {
+    std::vector<unsigned char> t(trailer_size(h.buffers.size()));
+    in.read(t.data(), t.size());
+    if (std::memcmp(t.data() + t.size() - sizeof tail_magic, tail_magic, sizeof tail_magic) != 0) {
+        throw corrupt_error(origin + ": rank image has no end marker (truncated or damaged)");
+    }
+    std::vector<std::uint64_t> stored(h.buffers.size());
+    if (!stored.empty()) std::memcpy(stored.data(), t.data(), stored.size() * 8);
+    if (hash_of_hashes(head_hash, stored) != load<std::uint64_t>(t.data() + stored.size() * 8)) {
+        throw corrupt_error(origin + ": rank image trailer checksum mismatch");
+    }
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+        h.buffers[i].checksum = stored[i];
+        if (computed[i] != stored[i]) {
+            throw corrupt_error(origin + ": checksum mismatch in buffer '" +
+                                h.buffers[i].desc.name + "'");
+        }
+    }
+}
+
+// Throws mismatch_error when the image's buffers are not the registered ones.
+void check_registration(const image_head& img, const std::vector<buffer_desc>& bufs) {
     const std::string where = "rank image of checkpoint " + std::to_string(img.meta.epoch);
     if (img.buffers.size() != bufs.size()) {
         throw mismatch_error(where + " holds " + std::to_string(img.buffers.size()) +
@@ -284,7 +307,7 @@ void load_image(const rank_image& img, const std::vector<buffer_desc>& bufs) {
     }
     for (std::size_t i = 0; i < bufs.size(); ++i) {
         const buffer_desc& s = img.buffers[i].desc;
-        buffer_desc b = bufs[i];
+        const buffer_desc& b = bufs[i];
         if (s.name != b.name || s.kind != b.kind || s.elem != b.elem || s.ndims != b.ndims ||
             s.variable != b.variable || s.object != b.object || s.format_tag != b.format_tag) {
             throw mismatch_error(where + ": buffer " + std::to_string(i) + " is '" + s.name +
@@ -297,18 +320,208 @@ void load_image(const rank_image& img, const std::vector<buffer_desc>& bufs) {
                                  describe_shape(s) + " and another block than registered (" +
                                  describe_shape(b) + ")");
         }
-        if (b.variable) {
-            b.count = s.count;
-            b.extent[0] = s.count;
-            b.mem_shape[0] = s.count;
-            b.data = b.resize(s.count);
-            if (b.data == nullptr && s.count > 0) {
-                throw mismatch_error("resize of '" + b.name + "' returned a null pointer");
-            }
-        } else if (b.count != s.count) {
+        if (!b.variable && b.count != s.count) {
             throw mismatch_error(where + ": '" + b.name + "' holds " + std::to_string(s.count) +
                                  " elements, registered " + std::to_string(b.count));
         }
+    }
+}
+
+// Registered buffer i, resized to the image's count when it is variable.
+buffer_desc target_of(const buffer_desc& s, buffer_desc b) {
+    if (b.variable) {
+        b.count = s.count;
+        b.extent[0] = s.count;
+        b.mem_shape[0] = s.count;
+        b.data = b.resize(s.count);
+        if (b.data == nullptr && s.count > 0) {
+            throw mismatch_error("resize of '" + b.name + "' returned a null pointer");
+        }
+    }
+    return b;
+}
+
+// Calls f on the pieces (at most piece_max bytes) of every row of b's block.
+template <class F>
+void for_each_piece(const buffer_desc& b, F&& f) {
+    for_each_block_row(b, [&](const unsigned char* row, std::size_t n) {
+        for (std::size_t at = 0; at < n; at += piece_max) f(row + at, std::min(piece_max, n - at));
+    });
+}
+
+}  // namespace
+
+image_writer::image_writer(const checkpoint_meta& meta, int rank,
+                           const std::vector<buffer_desc>& bufs, const channel_state& chan)
+    : bufs_(bufs) {
+    head_.reserve(4096 + chan.payload_bytes() + 64 * chan.messages.size() + 256 * bufs.size());
+    sink s(head_);
+    s.raw(head_magic, sizeof head_magic);
+    s.put<std::uint64_t>(0);  // total length, patched below
+    s.put<std::uint32_t>(image_format_version);
+    s.put<std::uint32_t>(0);
+    s.put<std::uint64_t>(bufs.size());
+    s.put<std::uint64_t>(0);  // body length, patched below
+    put_meta(s, meta, rank);
+    std::uint64_t data = 0;
+    for (const auto& b : bufs) {
+        s.str(b.name);
+        s.put<std::int32_t>(static_cast<std::int32_t>(b.kind));
+        s.put<std::int32_t>(static_cast<std::int32_t>(b.elem));
+        s.put<std::int32_t>(b.ndims);
+        for (int d = 0; d < 3; ++d) {
+            s.put<std::uint64_t>(b.global[static_cast<std::size_t>(d)]);
+            s.put<std::uint64_t>(b.offset[static_cast<std::size_t>(d)]);
+            s.put<std::uint64_t>(b.extent[static_cast<std::size_t>(d)]);
+        }
+        s.put<std::uint64_t>(b.count);
+        s.put<std::uint8_t>(b.variable ? 1 : 0);
+        s.put<std::uint8_t>(b.object ? 1 : 0);
+        s.str(b.format_tag);
+        s.put<std::uint64_t>(b.bytes());
+        data += b.bytes();
+    }
+    s.put<std::uint64_t>(chan.messages.size());
+    for (const auto& m : chan.messages) {
+        s.put<std::uint32_t>(m.comm_id);
+        s.put<std::int32_t>(m.source);
+        s.put<std::int32_t>(m.tag);
+        s.put<std::uint32_t>(m.epoch);
+        s.put<std::uint64_t>(m.payload.size());
+        s.raw(m.payload.data(), m.payload.size());
+    }
+    s.u64s(chan.sent_white);
+    s.u64s(chan.recv_before);
+    s.u64s(chan.logged);
+    const std::uint64_t body = head_.size() - fixed_bytes;
+    total_ = head_.size() + 8 + data + trailer_size(bufs.size());
+    std::memcpy(head_.data() + 8, &total_, sizeof total_);
+    std::memcpy(head_.data() + 32, &body, sizeof body);
+    head_hash_ = hash_bytes(head_.data(), head_.size());
+    s.put<std::uint64_t>(head_hash_);
+}
+
+void image_writer::emit(const piece_fn& put) {
+    put(head_.data(), head_.size());
+    std::vector<std::uint64_t> hashes;
+    hashes.reserve(bufs_.size());
+    const hash_state st = new_state();
+    for (const auto& b : bufs_) {
+        XXH3_64bits_reset(st.get());
+        for_each_piece(b, [&](const unsigned char* p, std::size_t n) {
+            XXH3_64bits_update(st.get(), p, n);
+            put(p, n);
+        });
+        hashes.push_back(XXH3_64bits_digest(st.get()));
+    }
+    trailer_.clear();
+    sink s(trailer_);
+    for (const auto h : hashes) s.put<std::uint64_t>(h);
+    s.put<std::uint64_t>(hash_of_hashes(head_hash_, hashes));
+    s.raw(tail_magic, sizeof tail_magic);
+    put(trailer_.data(), trailer_.size());
+}
+
+std::vector<unsigned char> build_image(const checkpoint_meta& meta, int rank,
+                                       const std::vector<buffer_desc>& bufs,
+                                       const channel_state& chan) {
+    std::vector<unsigned char> out;
+    build_image(meta, rank, bufs, chan, out);
+    return out;
+}
+
+void build_image(const checkpoint_meta& meta, int rank, const std::vector<buffer_desc>& bufs,
+                 const channel_state& chan, std::vector<unsigned char>& out) {
+    image_writer w(meta, rank, bufs, chan);
+    out.clear();
+    out.reserve(w.size());
+    w.emit([&](const unsigned char* p, std::size_t n) { out.insert(out.end(), p, p + n); });
+}
+
+image_head read_image(byte_source& in, std::uint64_t total, const std::string& origin,
+                      const head_check& accept, const std::vector<buffer_desc>& bufs) {
+    std::uint64_t head_hash = 0;
+    image_head h = read_head(in, total, origin, head_hash);
+    if (accept) accept(h);
+    check_registration(h, bufs);
+    std::vector<std::uint64_t> computed;
+    const hash_state st = new_state();
+    for (std::size_t i = 0; i < bufs.size(); ++i) {
+        const buffer_desc b = target_of(h.buffers[i].desc, bufs[i]);
+        XXH3_64bits_reset(st.get());
+        for_each_piece(b, [&](const unsigned char* p, std::size_t n) {
+            auto* dst = const_cast<unsigned char*>(p);  // NOLINT: the registered buffer
+            in.read(dst, n);
+            XXH3_64bits_update(st.get(), dst, n);
+        });
+        computed.push_back(XXH3_64bits_digest(st.get()));
+    }
+    read_trailer(in, h, head_hash, computed, origin);
+    return h;
+}
+
+std::string verify_image(byte_source& in, std::uint64_t total) {
+    try {
+        std::uint64_t head_hash = 0;
+        image_head h = read_head(in, total, "", head_hash);
+        std::vector<std::uint64_t> computed;
+        const hash_state st = new_state();
+        for (const auto& ib : h.buffers) {
+            XXH3_64bits_reset(st.get());
+            std::uint64_t left = ib.desc.bytes();
+            while (left > 0) {
+                const std::size_t n = std::min<std::uint64_t>(left, piece_max);
+                in.skim(n, [&](const unsigned char* p, std::size_t k) {
+                    XXH3_64bits_update(st.get(), p, k);
+                });
+                left -= n;
+            }
+            computed.push_back(XXH3_64bits_digest(st.get()));
+        }
+        read_trailer(in, h, head_hash, computed, "");
+    } catch (const corrupt_error& e) {
+        std::string what = e.what();
+        if (what.rfind(": ", 0) == 0) what.erase(0, 2);  // origin was ""
+        return what;
+    }
+    return "";
+}
+
+rank_image parse_image(std::vector<unsigned char> bytes, const std::string& origin) {
+    rank_image img;
+    img.bytes = std::move(bytes);
+    memory_source in(img.bytes.data(), img.bytes.size());
+    std::uint64_t head_hash = 0;
+    try {
+        static_cast<image_head&>(img) = read_head(in, img.bytes.size(), origin, head_hash);
+        std::vector<std::uint64_t> computed;
+        for (auto& ib : img.buffers) {
+            const std::size_t n = ib.desc.bytes();
+            ib.desc.data = const_cast<unsigned char*>(in.here());  // NOLINT: owned by img.bytes
+            in.skim(n, [&](const unsigned char* p, std::size_t k) {
+                computed.push_back(hash_bytes(p, k));
+            });
+            if (n == 0) computed.push_back(hash_bytes(nullptr, 0));
+        }
+        read_trailer(in, img, head_hash, computed, origin);
+    } catch (const corrupt_error& e) {
+        const std::string what = e.what();
+        if (what.rfind(origin, 0) == 0) throw;
+        throw corrupt_error(origin + ": " + what);
+    }
+    return img;
+}
+
+std::string check_image(const std::vector<unsigned char>& bytes) {
+    memory_source in(bytes.data(), bytes.size());
+    return verify_image(in, bytes.size());
+}
+
+void load_image(const rank_image& img, const std::vector<buffer_desc>& bufs) {
+    check_registration(img, bufs);
+    for (std::size_t i = 0; i < bufs.size(); ++i) {
+        const buffer_desc& s = img.buffers[i].desc;
+        const buffer_desc b = target_of(s, bufs[i]);
         const auto* src = static_cast<const unsigned char*>(s.data);
         auto* base = static_cast<unsigned char*>(b.data);
         for_each_block_row(b, [&](const unsigned char* row, std::size_t n) {

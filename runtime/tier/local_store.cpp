@@ -1,13 +1,16 @@
 #include "local_store.hpp"
 
 #include "../fsutil.hpp"
+#include "../h5/checkpoint_file.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -66,6 +69,48 @@ void write_all(int fd, const unsigned char* p, std::size_t n, const std::string&
     }
 }
 
+// Batches pieces into one writev call (up to 1 MiB or IOV_MAX pieces, large pieces alone).
+class vec_writer {
+public:
+    vec_writer(int fd, const std::string& path) : fd_(fd), path_(path) {}
+    void put(const unsigned char* p, std::size_t n) {
+        if (n == 0) return;
+        iov_.push_back({const_cast<unsigned char*>(p), n});  // NOLINT: writev does not write
+        bytes_ += n;
+        if (bytes_ >= (std::size_t{1} << 20) || iov_.size() >= static_cast<std::size_t>(IOV_MAX)) {
+            flush();
+        }
+    }
+    void flush() {
+        std::size_t first = 0;
+        while (first < iov_.size()) {
+            const int cnt = static_cast<int>(std::min<std::size_t>(iov_.size() - first, IOV_MAX));
+            const ssize_t w = ::writev(fd_, iov_.data() + first, cnt);
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                throw std::runtime_error("cannot write '" + path_ + "': " + std::strerror(errno));
+            }
+            auto left = static_cast<std::size_t>(w);
+            while (first < iov_.size() && left >= iov_[first].iov_len) {
+                left -= iov_[first].iov_len;
+                ++first;
+            }
+            if (left > 0) {  // partial piece: skip what was written
+                iov_[first].iov_base = static_cast<unsigned char*>(iov_[first].iov_base) + left;
+                iov_[first].iov_len -= left;
+            }
+        }
+        iov_.clear();
+        bytes_ = 0;
+    }
+
+private:
+    int fd_;
+    const std::string& path_;
+    std::vector<iovec> iov_;
+    std::size_t bytes_ = 0;
+};
+
 }  // namespace
 
 std::string tier_marker::tiers() const {
@@ -113,6 +158,36 @@ void local_store::write_durable(const std::string& path,
     rename_durable(tmp, path);
 }
 
+void local_store::write_durable(const std::string& path,
+                                const std::function<void(const piece_fn&)>& produce,
+                                bool transient) const {
+    const auto slash = path.find_last_of('/');
+    if (slash != std::string::npos) make_directories(path.substr(0, slash));
+    const std::string tmp = path + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot create '" + tmp + "': " + std::strerror(errno));
+    try {
+        vec_writer w(fd, tmp);
+        produce([&w, transient](const unsigned char* p, std::size_t n) {
+            w.put(p, n);
+            if (transient) w.flush();
+        });
+        w.flush();
+        if (::fsync(fd) != 0) {
+            throw std::runtime_error("cannot fsync '" + tmp + "': " + std::strerror(errno));
+        }
+    } catch (...) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw;
+    }
+    if (::close(fd) != 0) {
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot close '" + tmp + "': " + std::strerror(errno));
+    }
+    rename_durable(tmp, path);
+}
+
 std::optional<std::vector<unsigned char>> local_store::read(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -138,6 +213,81 @@ std::optional<std::vector<unsigned char>> local_store::read(const std::string& p
     }
     ::close(fd);
     return out;
+}
+
+file_source::file_source(std::string path) : path_(std::move(path)) {
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return;
+        throw std::runtime_error("cannot open '" + path_ + "': " + std::strerror(errno));
+    }
+    struct stat st {};
+    if (fstat(fd_, &st) != 0) {
+        const std::string why = std::strerror(errno);
+        ::close(fd_);
+        fd_ = -1;
+        throw std::runtime_error("cannot stat '" + path_ + "': " + why);
+    }
+    size_ = static_cast<std::uint64_t>(st.st_size);
+}
+
+file_source::~file_source() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+namespace {
+
+// Reads up to n bytes (fewer only at the end of the file). Returns the count.
+std::size_t read_some(int fd, unsigned char* p, std::size_t n, const std::string& path) {
+    std::size_t got = 0;
+    while (got < n) {
+        const ssize_t r = ::read(fd, p + got, std::min<std::size_t>(n - got, 1U << 30));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
+        if (r == 0) break;
+        got += static_cast<std::size_t>(r);
+    }
+    return got;
+}
+
+}  // namespace
+
+void file_source::fill() {
+    if (buf_.empty()) buf_.resize(std::size_t{1} << 20);
+    pos_ = 0;
+    end_ = read_some(fd_, buf_.data(), buf_.size(), path_);
+}
+
+void file_source::read(unsigned char* dst, std::size_t n) {
+    const std::size_t have = std::min(n, end_ - pos_);
+    if (have > 0) std::memcpy(dst, buf_.data() + pos_, have);
+    pos_ += have;
+    dst += have;
+    n -= have;
+    if (n == 0) return;
+    if (n >= (std::size_t{64} << 10)) {  // large: straight into place
+        if (read_some(fd_, dst, n, path_) != n) {
+            throw corrupt_error(path_ + ": rank image is truncated");
+        }
+        return;
+    }
+    fill();
+    if (end_ < n) throw corrupt_error(path_ + ": rank image is truncated");
+    std::memcpy(dst, buf_.data(), n);
+    pos_ = n;
+}
+
+void file_source::skim(std::size_t n, const piece_fn& f) {
+    while (n > 0) {
+        if (pos_ == end_) {
+            fill();
+            if (end_ == 0) throw corrupt_error(path_ + ": rank image is truncated");
+        }
+        const std::size_t k = std::min(n, end_ - pos_);
+        f(buf_.data() + pos_, k);
+        pos_ += k;
+        n -= k;
+    }
 }
 
 void local_store::write_marker(const tier_marker& m) const {

@@ -2,7 +2,10 @@
 // marker that says a checkpoint is committed there. POSIX only, no MPI.
 #pragma once
 
+#include "bytes.hpp"
+
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +36,14 @@ public:
     /// (creates the epoch directory). Throws std::runtime_error naming the path.
     void write_durable(const std::string& path, const std::vector<unsigned char>& bytes) const;
 
+    /// As above for content produced in pieces: `produce` is called with a function that takes
+    /// each piece; pieces are written with writev in batches, without copying them. With
+    /// `transient`, each piece is written before the function returns (for pieces whose memory
+    /// is reused at once, such as received chunks).
+    void write_durable(const std::string& path,
+                       const std::function<void(const piece_fn&)>& produce,
+                       bool transient = false) const;
+
     /// Whole file, or nullopt when it does not exist. Throws std::runtime_error on read errors.
     static std::optional<std::vector<unsigned char>> read(const std::string& path);
 
@@ -57,6 +68,29 @@ public:
 
 private:
     std::string dir_;
+};
+
+/// A file read front to back: large reads go straight to their destination, small ones through
+/// a 1 MiB buffer.
+class file_source final : public byte_source {
+public:
+    /// Opens `path`; nullopt-like: ok() is false when it does not exist. Throws
+    /// std::runtime_error on other errors.
+    explicit file_source(std::string path);
+    ~file_source() override;
+    [[nodiscard]] bool ok() const { return fd_ >= 0; }
+    [[nodiscard]] std::uint64_t size() const { return size_; }
+    void read(unsigned char* dst, std::size_t n) override;
+    void skim(std::size_t n, const piece_fn& f) override;
+
+private:
+    void fill();
+    std::string path_;
+    int fd_ = -1;
+    std::uint64_t size_ = 0;
+    std::vector<unsigned char> buf_;
+    std::size_t pos_ = 0;  // next unread byte in buf_
+    std::size_t end_ = 0;  // bytes valid in buf_
 };
 
 }  // namespace cairn::detail

@@ -4,10 +4,12 @@
 #include "../mpi/comm.hpp"
 #include "../naming.hpp"
 #include "image.hpp"
+#include "transfer.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <memory>
 #include <optional>
 
 namespace cairn::detail {
@@ -15,59 +17,11 @@ namespace cairn::detail {
 namespace {
 
 constexpr int tag_size = 7301;
-constexpr int tag_data = 7302;
-constexpr std::size_t chunk = 1U << 30;
 
 std::string rank_list(const std::vector<int>& ranks) {
     std::string s;
     for (const int r : ranks) s += (s.empty() ? "" : ",") + std::to_string(r);
     return s;
-}
-
-// Point-to-point transfer of byte strings: every rank sends `out` (if `to` >= 0) and receives
-// one string from each rank in `from`. Sizes first, then the bytes in chunks.
-std::vector<std::vector<unsigned char>> transfer(MPI_Comm comm, int to,
-                                                 const std::vector<unsigned char>* out,
-                                                 const std::vector<int>& from) {
-    std::vector<unsigned long long> sizes(from.size(), 0);
-    unsigned long long mine = out != nullptr ? out->size() : 0;
-    std::vector<MPI_Request> reqs;
-    for (std::size_t i = 0; i < from.size(); ++i) {
-        reqs.emplace_back();
-        check_mpi(MPI_Irecv(&sizes[i], 1, MPI_UNSIGNED_LONG_LONG, from[i], tag_size, comm,
-                            &reqs.back()),
-                  "MPI_Irecv");
-    }
-    if (to >= 0) {
-        reqs.emplace_back();
-        check_mpi(MPI_Isend(&mine, 1, MPI_UNSIGNED_LONG_LONG, to, tag_size, comm, &reqs.back()),
-                  "MPI_Isend");
-    }
-    check_mpi(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE),
-              "MPI_Waitall");
-    reqs.clear();
-    std::vector<std::vector<unsigned char>> in(from.size());
-    for (std::size_t i = 0; i < from.size(); ++i) {
-        in[i].resize(sizes[i]);
-        for (std::size_t at = 0; at < in[i].size(); at += chunk) {
-            reqs.emplace_back();
-            check_mpi(MPI_Irecv(in[i].data() + at,
-                                static_cast<int>(std::min(chunk, in[i].size() - at)), MPI_BYTE,
-                                from[i], tag_data, comm, &reqs.back()),
-                      "MPI_Irecv");
-        }
-    }
-    if (to >= 0 && out != nullptr) {
-        for (std::size_t at = 0; at < out->size(); at += chunk) {
-            reqs.emplace_back();
-            check_mpi(MPI_Isend(out->data() + at, static_cast<int>(std::min(chunk, out->size() - at)),
-                                MPI_BYTE, to, tag_data, comm, &reqs.back()),
-                      "MPI_Isend");
-        }
-    }
-    check_mpi(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE),
-              "MPI_Waitall");
-    return in;
 }
 
 }  // namespace
@@ -126,21 +80,69 @@ void node_tier::update_markers(const tier_marker& m) {
     }
 }
 
-std::string node_tier::exchange_partner(std::uint64_t e, const std::vector<unsigned char>& img) {
-    std::vector<std::vector<unsigned char>> in = transfer(comm_, partner_, &img, sources_);
+std::string node_tier::exchange_partner(std::uint64_t e) {
+    // Sizes first, then the own file goes to the partner in chunks while the copies of the
+    // sources arrive chunk by chunk, are verified on the fly and written as partner files.
     std::string err;
-    for (std::size_t i = 0; i < in.size() && err.empty(); ++i) {
-        const std::string bad = check_image(in[i]);
-        if (!bad.empty()) {
-            err = where() + ": partner copy of rank " + std::to_string(sources_[i]) + ": " + bad;
-            break;
-        }
+    std::unique_ptr<file_source> mine;
+    unsigned long long my_size = 0;
+    if (partner_ >= 0) {
+        const std::string own = store_.own_path(e, rank_);
         try {
-            store_.write_durable(store_.partner_path(e, sources_[i]), in[i]);
+            mine = std::make_unique<file_source>(own);
+            if (mine->ok()) {
+                my_size = mine->size();
+            } else {
+                mine.reset();
+                err = where() + ": " + own + " is missing";
+            }
         } catch (const std::exception& ex) {
-            err = where() + ": partner copy of rank " + std::to_string(sources_[i]) + ": " +
-                  ex.what();
+            mine.reset();
+            err = where() + ": " + ex.what();
         }
+    }
+    std::vector<unsigned long long> sizes(sources_.size(), 0);
+    std::vector<MPI_Request> reqs;
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+        reqs.emplace_back();
+        check_mpi(MPI_Irecv(&sizes[i], 1, MPI_UNSIGNED_LONG_LONG, sources_[i], tag_size, comm_,
+                            &reqs.back()),
+                  "MPI_Irecv");
+    }
+    if (partner_ >= 0) {
+        reqs.emplace_back();
+        check_mpi(MPI_Isend(&my_size, 1, MPI_UNSIGNED_LONG_LONG, partner_, tag_size, comm_,
+                            &reqs.back()),
+                  "MPI_Isend");
+    }
+    check_mpi(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE),
+              "MPI_Waitall");
+
+    chunk_pump pump(comm_, send_buf_, recv_buf_);
+    if (mine) pump.send_file(partner_, std::move(mine));
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+        const std::string what = "partner copy of rank " + std::to_string(sources_[i]) + ": ";
+        const piece_fn* sink = nullptr;
+        chunk_pump::incoming in(pump, sources_[i], sizes[i],
+                                [&sink](const unsigned char* p, std::size_t n) {
+                                    if (sink != nullptr) (*sink)(p, n);
+                                });
+        try {
+            store_.write_durable(store_.partner_path(e, sources_[i]), [&](const piece_fn& put) {
+                sink = &put;
+                const std::string bad = verify_image(in, sizes[i]);
+                sink = nullptr;
+                if (!bad.empty()) throw std::runtime_error(bad);  // the .tmp file is removed
+            }, /*transient=*/true);
+        } catch (const std::exception& ex) {
+            if (err.empty()) err = where() + ": " + what + ex.what();
+        }
+        sink = nullptr;
+        in.drain();  // whatever was not consumed, so that the sender completes
+    }
+    const std::string send_err = pump.finish();
+    if (err.empty() && !send_err.empty()) {
+        err = where() + ": sending the partner copy: " + send_err;
     }
     return err;
 }
@@ -194,10 +196,13 @@ commit_result node_tier::commit(checkpointer& ck, checkpoint_meta meta,
 
     // 1. This rank's image in its node's directory; committed when every rank has written.
     std::string err;
-    std::vector<unsigned char>& img = image_;
+    const int nodes = table_.nodes();
+    const bool with_partner = cfg_.partner > 0 && nodes >= 2 && cfg_.partner % nodes != 0;
     try {
-        build_image(meta, rank_, bufs, chan, img);
-        store_.write_durable(store_.own_path(e, rank_), img);
+        // Written straight from the buffers (the staging copy in non-blocking mode).
+        image_writer w(meta, rank_, bufs, chan);
+        store_.write_durable(store_.own_path(e, rank_),
+                             [&w](const piece_fn& put) { w.emit(put); });
     } catch (const std::exception& ex) {
         err = where() + ": " + ex.what();
     }
@@ -219,9 +224,8 @@ commit_result node_tier::commit(checkpointer& ck, checkpoint_meta meta,
     const double t_local = MPI_Wtime();
 
     // 2. Partner copy: every image to the same local index on node (n + partner) mod nodes.
-    const int nodes = table_.nodes();
-    if (cfg_.partner > 0 && nodes >= 2 && cfg_.partner % nodes != 0) {
-        err = exchange_partner(e, img);
+    if (with_partner) {
+        err = exchange_partner(e);
         const std::string first = first_message(comm_, !err.empty(), err);
         if (first.empty()) {
             m.partner = true;
@@ -299,21 +303,26 @@ std::uint64_t node_tier::newest_marker_below(std::uint64_t bound, std::string& s
 bool node_tier::try_epoch(std::uint64_t e, const std::vector<buffer_desc>& bufs,
                           restore_result& out, std::string& why) {
     const double t0 = MPI_Wtime();
-    // 1. Own copy in this node's directory.
-    std::optional<rank_image> img;
+    // 1. Own copy in this node's directory, read straight into the registered buffers.
+    std::optional<image_head> img;
     std::string local_why;
+    std::string mismatch;  // the image is sound but does not fit the registration
     const std::string own = store_.own_path(e, rank_);
+    const head_check accept = [&](const image_head& h) {
+        if (h.rank != rank_ || h.meta.epoch != e || h.meta.nranks != size_) {
+            throw corrupt_error(own + " is the image of another rank, epoch or rank count");
+        }
+    };
     try {
-        auto bytes = local_store::read(own);
-        if (!bytes) {
+        file_source src(own);
+        if (!src.ok()) {
             local_why = "no local copy";
         } else {
-            img = parse_image(std::move(*bytes), own);
-            if (img->rank != rank_ || img->meta.epoch != e || img->meta.nranks != size_) {
-                img.reset();
-                local_why = own + " is the image of another rank, epoch or rank count";
-            }
+            img = read_image(src, src.size(), own, accept, bufs);
         }
+    } catch (const mismatch_error& ex) {
+        mismatch = ex.what();
+        img = image_head{};  // counts as present: the restart stops below
     } catch (const std::exception& ex) {
         local_why = ex.what();
         img.reset();
@@ -324,19 +333,22 @@ bool node_tier::try_epoch(std::uint64_t e, const std::vector<buffer_desc>& bufs,
 
     // 2. Partner copies this rank holds for ranks that lack their own.
     std::vector<int> served(static_cast<std::size_t>(size_), 0);
-    std::vector<std::vector<unsigned char>> to_send(sources_.size());
+    std::vector<std::unique_ptr<file_source>> to_send(sources_.size());
     for (std::size_t i = 0; i < sources_.size(); ++i) {
         const int s = sources_[i];
         if (have[static_cast<std::size_t>(s)] != 0) continue;
         const std::string path = store_.partner_path(e, s);
         try {
-            auto bytes = local_store::read(path);
-            if (bytes && check_image(*bytes).empty()) {
-                to_send[i] = std::move(*bytes);
-                served[static_cast<std::size_t>(s)] = 1;
-            } else if (bytes && cfg_.verbose >= 1) {
+            file_source check(path);  // verified by streaming it once, then sent from the file
+            if (!check.ok()) continue;
+            const std::string bad = verify_image(check, check.size());
+            if (bad.empty()) {
+                to_send[i] = std::make_unique<file_source>(path);
+                served[static_cast<std::size_t>(s)] = to_send[i]->ok() ? 1 : 0;
+                if (!to_send[i]->ok()) to_send[i].reset();
+            } else if (cfg_.verbose >= 1) {
                 std::fprintf(stderr, "cairn: %s: partner copy %s of rank %d is not usable: %s\n",
-                             where().c_str(), path.c_str(), s, check_image(*bytes).c_str());
+                             where().c_str(), path.c_str(), s, bad.c_str());
             }
         } catch (const std::exception& ex) {
             std::fprintf(stderr, "cairn: %s: %s\n", where().c_str(), ex.what());
@@ -373,15 +385,15 @@ bool node_tier::try_epoch(std::uint64_t e, const std::vector<buffer_desc>& bufs,
                      local_why.c_str());
     }
 
-    // 3. Partner copies travel back to the ranks that need them.
+    // 3. Partner copies travel back to the ranks that need them, in chunks: the holder sends
+    // from the file, the rank that lacks its image reads them straight into its buffers.
     std::string err;
     {
-        // Each holder sends to each source it serves: one transfer per served source.
         std::vector<MPI_Request> reqs;
         std::vector<unsigned long long> sizes(sources_.size());
         for (std::size_t i = 0; i < sources_.size(); ++i) {
-            if (served[static_cast<std::size_t>(sources_[i])] == 0) continue;
-            sizes[i] = to_send[i].size();
+            if (!to_send[i]) continue;
+            sizes[i] = to_send[i]->size();
             reqs.emplace_back();
             check_mpi(MPI_Isend(&sizes[i], 1, MPI_UNSIGNED_LONG_LONG, sources_[i], tag_size, comm_,
                                 &reqs.back()),
@@ -396,38 +408,37 @@ bool node_tier::try_epoch(std::uint64_t e, const std::vector<buffer_desc>& bufs,
         }
         check_mpi(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE),
                   "MPI_Waitall");
-        reqs.clear();
-        std::vector<unsigned char> got(need);
-        for (std::size_t at = 0; at < got.size(); at += chunk) {
-            reqs.emplace_back();
-            check_mpi(MPI_Irecv(got.data() + at, static_cast<int>(std::min(chunk, got.size() - at)),
-                                MPI_BYTE, partner_, tag_data, comm_, &reqs.back()),
-                      "MPI_Irecv");
-        }
+        chunk_pump pump(comm_, send_buf_, recv_buf_);
         for (std::size_t i = 0; i < sources_.size(); ++i) {
-            if (served[static_cast<std::size_t>(sources_[i])] == 0) continue;
-            for (std::size_t at = 0; at < to_send[i].size(); at += chunk) {
-                reqs.emplace_back();
-                check_mpi(MPI_Isend(to_send[i].data() + at,
-                                    static_cast<int>(std::min(chunk, to_send[i].size() - at)),
-                                    MPI_BYTE, sources_[i], tag_data, comm_, &reqs.back()),
-                          "MPI_Isend");
-            }
+            if (to_send[i]) pump.send_file(sources_[i], std::move(to_send[i]));
         }
-        check_mpi(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE),
-                  "MPI_Waitall");
         if (!img) {
-            const std::string origin = "partner copy of rank " + std::to_string(rank_) + " from rank " +
-                                       std::to_string(partner_);
+            const std::string origin = "partner copy of rank " + std::to_string(rank_) +
+                                       " from rank " + std::to_string(partner_);
+            chunk_pump::incoming in(pump, partner_, need);
             try {
-                img = parse_image(std::move(got), origin);
-                if (img->rank != rank_ || img->meta.epoch != e) {
-                    img.reset();
-                    err = where() + ": " + origin + " is the image of another rank or epoch";
-                }
+                img = read_image(in, need, origin,
+                                 [&](const image_head& h) {
+                                     if (h.rank != rank_ || h.meta.epoch != e) {
+                                         throw corrupt_error(origin + " is the image of another "
+                                                                      "rank or epoch");
+                                     }
+                                 },
+                                 bufs);
+            } catch (const mismatch_error& ex) {
+                mismatch = ex.what();
+            } catch (const corrupt_error& ex) {
+                const std::string what = ex.what();
+                err = where() + ": " + (what.rfind(origin, 0) == 0 ? what : origin + ": " + what);
             } catch (const std::exception& ex) {
                 err = where() + ": " + ex.what();
             }
+            in.drain();
+        }
+        const std::string send_err = pump.finish();
+        if (!send_err.empty()) {
+            std::fprintf(stderr, "cairn: %s: sending a partner copy back: %s\n", where().c_str(),
+                         send_err.c_str());
         }
     }
     const std::string bad = first_message(comm_, !err.empty(), err);
@@ -436,13 +447,7 @@ bool node_tier::try_epoch(std::uint64_t e, const std::vector<buffer_desc>& bufs,
         return false;
     }
 
-    // 4. Load; a registration mismatch stops the restart like in the shared directory.
-    std::string mismatch;
-    try {
-        load_image(*img, bufs);
-    } catch (const std::exception& ex) {
-        mismatch = ex.what();
-    }
+    // 4. Loaded already; a registration mismatch stops the restart like in the shared directory.
     const std::string first = first_message(comm_, !mismatch.empty(), mismatch);
     if (!first.empty()) {
         throw cairn::error("checkpoint " + std::to_string(e) +

@@ -51,7 +51,7 @@ public:
 private:
     struct epoch_attempt;
     void log(int level, const std::string& msg) const;
-    std::string exchange_partner(std::uint64_t e, const std::vector<unsigned char>& img);
+    std::string exchange_partner(std::uint64_t e);
     void update_markers(const tier_marker& m);
     void apply_retention(std::uint64_t newest);
     bool flush_to_shared(checkpointer& ck, const checkpoint_meta& meta,
@@ -76,7 +76,8 @@ private:
     std::uint64_t last_epoch_ = 0;  // newest checkpoint committed or restored by this job
     bool last_shared_ = true;      // ... and whether the shared directory has it
     tier_marker last_marker_;
-    std::vector<unsigned char> image_;  // this rank's newest image; capacity kept between commits
+    std::vector<unsigned char> send_buf_;  // chunk buffers of partner transfers (kept: touching
+    std::vector<unsigned char> recv_buf_;  // fresh memory is slow on some machines)
     bool from_shared_ = false;
     channel_state channel_;
     channel_state shared_channel_;
