@@ -125,7 +125,8 @@ std::optional<restore_result> checkpointer::restore_chain(std::uint64_t epoch,
     channel_state chan;
     int status = bad.count(link.base_epoch) != 0 ? 1 : 0;
     if (status == 0) {
-        status = attempt([&] { res.meta = read_checkpoint_file(base, comm_, bufs, chan, {cfg_.direct_io}); }, msg);
+        status = attempt(
+            [&] { res.meta = read_checkpoint_file(base, comm_, bufs, chan, {cfg_.direct_io}); }, msg);
     } else {
         msg = "already found not usable";
     }
