@@ -282,7 +282,7 @@ restore_result checkpointer::restore(const std::vector<buffer_desc>& bufs) {
         checkpoint_meta meta;
         try {
             restored_channel_ = channel_state{};
-            meta = read_checkpoint_file(path, comm_, bufs, restored_channel_);
+            meta = read_checkpoint_file(path, comm_, bufs, restored_channel_, {cfg_.direct_io});
         } catch (const mismatch_error& ex) {
             status = 2;
             msg = ex.what();

@@ -16,7 +16,7 @@ namespace cairn::detail {
 void checkpointer::write_file(const std::string& tmp, const checkpoint_meta& meta,
                               const std::vector<buffer_desc>& bufs, const channel_state& chan,
                               incremental_plan& plan) {
-    const write_options opts{cfg_.deflate_level};
+    const write_options opts{cfg_.deflate_level, cfg_.direct_io};
     if (!cfg_.incremental) {
         write_checkpoint_file(tmp, comm_, meta, bufs, chan, opts);
         return;
@@ -125,7 +125,8 @@ std::optional<restore_result> checkpointer::restore_chain(std::uint64_t epoch,
     channel_state chan;
     int status = bad.count(link.base_epoch) != 0 ? 1 : 0;
     if (status == 0) {
-        status = attempt([&] { res.meta = read_checkpoint_file(base, comm_, bufs, chan); }, msg);
+        status = attempt(
+            [&] { res.meta = read_checkpoint_file(base, comm_, bufs, chan, {cfg_.direct_io}); }, msg);
     } else {
         msg = "already found not usable";
     }

@@ -95,7 +95,7 @@ const std::vector<std::string>& config_keys() {
     static const std::vector<std::string> keys = {
         "dir",     "keep",      "verbose",  "interval", "node_mtbf",     "restart",
         "signal",  "lookahead", "app_name", "on_error", "history",       "mode",
-        "staging_limit", "epoch_timeout", "compression", "incremental", "block_size",
+        "staging_limit", "epoch_timeout", "compression", "direct_io", "incremental", "block_size",
         "full_every", "local_dir", "flush", "partner", "node_split",
         "fault"};
     return keys;
@@ -183,6 +183,11 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         } else {
             bad(key, value, "expected none, deflate or deflate:LEVEL (LEVEL 1-9)");
         }
+    } else if (key == "direct_io") {
+        const std::string v = lower(value);
+        if (v == "on" || v == "true" || v == "1") c.direct_io = true;
+        else if (v == "off" || v == "false" || v == "0") c.direct_io = false;
+        else bad(key, value, "expected on or off");
     } else if (key == "incremental") {
         const std::string v = lower(value);
         if (v == "on" || v == "true" || v == "1") c.incremental = true;
@@ -350,6 +355,7 @@ std::string describe(const config& c) {
           : c.restart == restart_mode::never   ? "never"
                                                 : "required");
     if (c.deflate_level > 0) o << " compression=deflate:" << c.deflate_level;
+    if (!c.direct_io) o << " direct_io=off";
     if (c.incremental) o << " incremental=on block_size=" << c.block_size << " full_every=" << c.full_every;
     if (!c.local_dir.empty()) {
         o << " local_dir=" << c.local_dir << " flush="

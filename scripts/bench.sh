@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks of cairn against memcpy, dd and a naive POSIX writer (docs/benchmarks.md).
 #
-# usage: scripts/bench.sh [--quick] [--incremental-only] [--build DIR] [--out DIR] [--scratch DIR]
+# usage: scripts/bench.sh [--quick] [--incremental-only] [--io-only] [--build DIR] [--out DIR]
+#                         [--scratch DIR]
 #   --quick        4 ranks x 4 MiB, 2 repetitions, caches kept (smoke test; numbers meaningless)
 #   --incremental-only  only the blocking checkpoint and the incremental case (5% of the 64 KiB
 #                  blocks changed): incremental.csv and incremental_ratios.csv, no plot
+#   --io-only      shared-file write and restore bandwidth, A/B in alternating order, one launch
+#                  per repetition: blocking checkpoint and restore with direct_io on and off, a
+#                  plain 4-rank pwrite of the same layout, dd (rewrite, new file, O_DIRECT, read):
+#                  io.csv and io_ratios.csv, no plot
 #   --build DIR    build tree holding apps/bench/cairn_bench (default: build)
 #   --out DIR      where results.csv, ratios.csv and results.png go (default: docs/bench)
 #   --scratch DIR  directory for checkpoint and dd files (default: a new temporary directory)
@@ -21,14 +26,16 @@ out=$root/docs/bench
 scratch=""
 quick=0
 only_incr=0
+only_io=0
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=1 ;;
         --incremental-only) only_incr=1 ;;
+        --io-only) only_io=1 ;;
         --build) build=$2; shift ;;
         --out) out=$2; shift ;;
         --scratch) scratch=$2; shift ;;
-        -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -99,8 +106,57 @@ incremental() {
     rm -rf "$scratch/ckpt_incr"
 }
 
+# io_ab MIB: the issue-5 bandwidth comparison. Each repetition runs every case once, in an order
+# that flips between repetitions; the checkpoint directories persist, so from the third
+# repetition on every checkpoint is written while two older ones stay (CAIRN_KEEP=2).
+io_ab() {
+    local mib=$1 total=$(($1 * NP)) rep d cases
+    for ((rep = 0; rep < reps; ++rep)); do
+        cases="direct mpiio shared dd_new dd_rw dd_direct"
+        [ $((rep % 2)) -eq 1 ] && cases="dd_direct dd_rw dd_new shared mpiio direct"
+        for c in $cases; do
+            case $c in
+                direct | mpiio)
+                    d=on; [ $c = mpiio ] && d=off
+                    CAIRN_MODE=blocking CAIRN_DIRECT_IO=$d CAIRN_DIR=$scratch/io_$c run $NP blocking "$mib" --reps 1
+                    sed -i "\$s/^result blocking_checkpoint $mib 0 /result blocking_$c $mib $rep /" "$raw" ;;
+                shared)
+                    mkdir -p "$scratch/io_shared"
+                    run $NP shared "$mib" --reps 1 --dir "$scratch/io_shared"
+                    sed -i "\$s/^result shared_pwrite $mib 0 /result shared_pwrite $mib $rep /" "$raw" ;;
+                dd_new)
+                    timed dd_write_new "$mib" $rep dd if=/dev/zero of="$scratch/dd.$rep.bin" bs=1M count=$total conv=fdatasync
+                    rm -f "$scratch/dd.$((rep - 2)).bin" ;;
+                dd_rw)
+                    timed dd_write "$mib" $rep dd if=/dev/zero of="$scratch/dd.bin" bs=1M count=$total conv=fdatasync
+                    rm -f "$scratch/dd.bin" ;;
+                dd_direct)
+                    timed dd_write_direct "$mib" $rep dd if=/dev/zero of="$scratch/ddd.$rep.bin" bs=8M count=$((total / 8)) oflag=direct conv=fdatasync
+                    rm -f "$scratch/ddd.$((rep - 2)).bin" ;;
+            esac
+        done
+        cases="direct mpiio dd"
+        [ $((rep % 2)) -eq 1 ] && cases="dd mpiio direct"
+        for c in $cases; do
+            drop_caches
+            case $c in
+                dd) timed dd_read "$mib" $rep dd if="$(ls "$scratch"/io_direct/ckpt.*.h5 | tail -n 1)" of=/dev/null bs=1M ;;
+                *)
+                    d=on; [ $c = mpiio ] && d=off
+                    CAIRN_MODE=blocking CAIRN_DIRECT_IO=$d CAIRN_DIR=$scratch/io_direct run $NP restore "$mib" --reps 1
+                    sed -i "\$s/^result restore $mib 0 /result restore_$c $mib $rep /" "$raw" ;;
+            esac
+        done
+    done
+    rm -rf "$scratch"/io_* "$scratch"/dd.*.bin "$scratch"/ddd.*.bin
+}
+
 for mib in "${sizes[@]}"; do
     echo "== $NP ranks x $mib MiB, $reps repetitions"
+    if [ $only_io -eq 1 ]; then
+        io_ab "$mib"
+        continue
+    fi
     if [ $only_incr -eq 1 ]; then
         CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_blocking run $NP blocking "$mib" --reps $reps
         rm -rf "$scratch/ckpt_blocking"
@@ -162,7 +218,7 @@ for mib in "${sizes[@]}"; do
     rm -f "$scratch"/dd.*.bin
     incremental "$mib"
 done
-if [ $only_incr -eq 0 ]; then
+if [ $only_incr -eq 0 ] && [ $only_io -eq 0 ]; then
 echo "== ping-pong between 2 ranks: blocking mode (plain) and non-blocking mode (interposed)"
 CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_pp run 2 pingpong 1 --reps $reps
 sed -i -e 's/^result latency_8B /result latency_plain /' -e 's/^result time_1MiB /result time_1MiB_plain /' "$raw"
@@ -174,6 +230,7 @@ fi
 # Medians per (metric, size); bandwidth in MB/s (10^6 B/s) of the bytes each metric moves.
 csv=$out/results.csv
 [ $only_incr -eq 1 ] && csv=$out/incremental.csv
+[ $only_io -eq 1 ] && csv=$out/io.csv
 echo "metric,mib_per_rank,ranks,reps,median_s,min_s,max_s,mb_per_s" > "$csv"
 awk -v np=$NP '
     { key = $2 " " $3; vals[key] = vals[key] " " $5; n[key]++ }
@@ -195,8 +252,24 @@ med() { awk -F, -v m="$1" -v s="$2" '$1 == m && $2 == s { print $5 }' "$csv"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.3f", a / b }'; }
 rcsv=$out/ratios.csv
 [ $only_incr -eq 1 ] && rcsv=$out/incremental_ratios.csv
+[ $only_io -eq 1 ] && rcsv=$out/io_ratios.csv
 echo "mib_per_rank,ratio,value" > "$rcsv"
 for mib in "${sizes[@]}"; do
+    if [ $only_io -eq 1 ]; then
+        {
+            echo "$mib,write bandwidth direct_io=on / dd (file rewritten; target >= 0.7),$(ratio "$(med dd_write "$mib")" "$(med blocking_direct "$mib")")"
+            echo "$mib,write bandwidth direct_io=off / dd (file rewritten),$(ratio "$(med dd_write "$mib")" "$(med blocking_mpiio "$mib")")"
+            echo "$mib,write bandwidth direct_io=on / dd new file,$(ratio "$(med dd_write_new "$mib")" "$(med blocking_direct "$mib")")"
+            echo "$mib,write bandwidth direct_io=off / dd new file,$(ratio "$(med dd_write_new "$mib")" "$(med blocking_mpiio "$mib")")"
+            echo "$mib,write bandwidth direct_io=on / dd O_DIRECT,$(ratio "$(med dd_write_direct "$mib")" "$(med blocking_direct "$mib")")"
+            echo "$mib,plain 4-rank pwrite of the layout / dd new file,$(ratio "$(med dd_write_new "$mib")" "$(med shared_pwrite "$mib")")"
+            echo "$mib,write time direct_io=on / off,$(ratio "$(med blocking_direct "$mib")" "$(med blocking_mpiio "$mib")")"
+            echo "$mib,restore bandwidth direct_io=on / dd read (target >= 0.7),$(ratio "$(med dd_read "$mib")" "$(med restore_direct "$mib")")"
+            echo "$mib,restore bandwidth direct_io=off / dd read,$(ratio "$(med dd_read "$mib")" "$(med restore_mpiio "$mib")")"
+            echo "$mib,restore time direct_io=on / off,$(ratio "$(med restore_direct "$mib")" "$(med restore_mpiio "$mib")")"
+        } >> "$rcsv"
+        continue
+    fi
     {
         echo "$mib,incremental delta bytes / full bytes,$(ratio "$(med incremental_delta_bytes "$mib")" "$(med incremental_full_bytes "$mib")")"
         echo "$mib,incremental delta time / full time (same launch),$(ratio "$(med incremental_delta "$mib")" "$(med incremental_full "$mib")")"
@@ -222,7 +295,7 @@ for mib in "${sizes[@]}"; do
         echo "$mib,deflate:1 stored bytes / data bytes,$(ratio "$(awk -v s="$mib" '$1 == s { print $2 }' "$scratch/deflate_sizes.txt")" $((mib * NP * 1048576)))"
     } >> "$rcsv"
 done
-if [ $only_incr -eq 0 ]; then
+if [ $only_incr -eq 0 ] && [ $only_io -eq 0 ]; then
 lp=$(med latency_plain 0)
 li=$(med latency_interposed 0)
 echo "0,latency overhead %,$(awk -v a="$li" -v b="$lp" 'BEGIN { printf "%.1f", (a / b - 1) * 100 }')" >> "$rcsv"
@@ -241,7 +314,7 @@ case $cold in
 esac
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ $only_incr -eq 1 ]; then
+if [ $only_incr -eq 1 ] || [ $only_io -eq 1 ]; then
     :
 elif command -v gnuplot > /dev/null; then
     dat=$scratch/bw.dat

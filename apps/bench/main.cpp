@@ -13,6 +13,10 @@
 //                separately as nonblocking_first_stall / nonblocking_first_commit
 //   restore      restore() of the newest checkpoint (one repetition per launch)
 //   posix        each rank writes its own file with write() and fsync() (naive baseline)
+//   shared       each rank pwrite()s its block into one new shared file at rank x block bytes,
+//                then rank 0 fsyncs it; the two previous files stay (the layout and the page-cache
+//                demand of a checkpoint with CAIRN_KEEP=2, without HDF5 or MPI-IO); files in
+//                --dir, numbered on from earlier launches, the newest two are left in place
 //   pingpong     ranks 0 and 1: 8-byte latency and 1 MiB bandwidth (half round trips)
 //   selfsend     every rank sends 8 bytes to itself on MPI_COMM_SELF and receives them
 //                (MPI_Send then MPI_Recv), 200000 times: the CPU cost of one message through
@@ -152,6 +156,50 @@ void run_posix(const options& o, int rank, const std::vector<double>& state) {
     ::unlink(path.c_str());
 }
 
+void run_shared(const options& o, int rank, const std::vector<double>& state) {
+    const auto bytes = state.size() * sizeof(double);
+    auto name = [&](int n) { return o.dir + "/shared." + std::to_string(n) + ".bin"; };
+    int first = 0;  // continue the numbering of files left by earlier launches
+    if (rank == 0) {
+        std::error_code ec;
+        for (const auto& e : std::filesystem::directory_iterator(o.dir, ec)) {
+            const std::string f = e.path().filename().string();
+            if (f.rfind("shared.", 0) == 0) first = std::max(first, std::atoi(f.c_str() + 7) + 1);
+        }
+    }
+    MPI_Bcast(&first, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    for (int rep = 0; rep < o.reps; ++rep) {
+        const std::string path = name(first + rep);
+        MPI_Barrier(MPI_COMM_WORLD);
+        const double t0 = now();
+        if (rank == 0) {
+            const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd < 0) throw cairn::error("cannot create " + path + ": " + std::strerror(errno));
+            ::close(fd);
+        }
+        MPI_Barrier(MPI_COMM_WORLD);
+        const int fd = ::open(path.c_str(), O_WRONLY);
+        if (fd < 0) throw cairn::error("cannot open " + path + ": " + std::strerror(errno));
+        const auto* p = reinterpret_cast<const char*>(state.data());
+        const auto base = static_cast<off_t>(bytes) * rank;
+        std::size_t done = 0;
+        while (done < bytes) {
+            const std::size_t n = std::min<std::size_t>(bytes - done, std::size_t{16} << 20U);
+            const ssize_t w = ::pwrite(fd, p + done, n, base + static_cast<off_t>(done));
+            if (w < 0) throw cairn::error("pwrite " + path + ": " + std::strerror(errno));
+            done += static_cast<std::size_t>(w);
+        }
+        MPI_Barrier(MPI_COMM_WORLD);
+        if (rank == 0 && ::fsync(fd) != 0) {
+            throw cairn::error("fsync " + path + ": " + std::strerror(errno));
+        }
+        ::close(fd);
+        MPI_Barrier(MPI_COMM_WORLD);
+        report(rank, "shared_pwrite", o.mib, rep, now() - t0);
+        if (rank == 0 && first + rep >= 2) ::unlink(name(first + rep - 2).c_str());
+    }
+}
+
 void run_pingpong(const options& o, int rank) {
     if (rank > 1) {
         for (int i = 0; i < 4; ++i) max_over_ranks(0);  // match rank 0's reductions
@@ -283,6 +331,8 @@ int run(const options& o) {
         run_posix(o, rank, state);
     } else if (o.mode == "incremental") {
         run_incremental(o, rank, state);
+    } else if (o.mode == "shared") {
+        run_shared(o, rank, state);
     } else if (o.mode == "pingpong") {
         run_pingpong(o, rank);
     } else if (o.mode == "selfsend") {
@@ -321,9 +371,10 @@ int main(int argc, char** argv) {
     if (o.mode.empty() || o.mib == 0 || o.reps < 1 || o.changed < 0 || o.changed > 100 ||
         o.block_kib == 0) {
         std::fprintf(stderr,
-                     "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|pingpong|"
-                     "selfsend|incremental [--mib N] [--reps N] [--dir D] [--changed PCT] "
-                     "[--block-kib K]\n");
+                     "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|shared|"
+                     "pingpong|selfsend|incremental [--mib N] [--reps N] [--dir D] [--changed PCT] "
+                     "[--block-kib K]
+");
         return 2;
     }
     try {

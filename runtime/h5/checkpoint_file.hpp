@@ -59,6 +59,19 @@ struct write_options {
     /// 1-9: chunked with the shuffle and deflate filters at this level (parallel filtered writes,
     /// which HDF5 does with collective transfers). Metadata tables stay contiguous.
     int deflate_level = 0;
+    /// Write the raw data of contiguous, unfiltered blocks with O_DIRECT positional writes at the
+    /// dataset's address instead of MPI-IO (no page cache; same file layout). Falls back to
+    /// MPI-IO per buffer where any rank cannot (file system without O_DIRECT, halo, a block that
+    /// is not one byte range in the file).
+    bool direct_io = false;
+};
+
+/// How the data datasets are read.
+struct read_options {
+    /// Read this rank's own contiguous blocks with O_DIRECT positional reads at the dataset's
+    /// address instead of MPI-IO (no page cache); other blocks, and file systems without
+    /// O_DIRECT, go through HDF5 as before. Checksums are verified either way.
+    bool direct_io = false;
 };
 
 /// Collective over `comm`: writes `meta` and every buffer to `path` (created or truncated) with
@@ -91,7 +104,8 @@ checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
 /// /cairn/checksum_channel. A file without /cairn/channel, or a restart on another rank count,
 /// gives an empty channel state.
 checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
-                                     const std::vector<buffer_desc>& bufs, channel_state& chan_out);
+                                     const std::vector<buffer_desc>& bufs, channel_state& chan_out,
+                                     const read_options& opts = {});
 
 /// Summary of one dataset for tools.
 struct dataset_summary {

@@ -64,6 +64,14 @@ TEST_CASE("config compression", "[config]") {
                Catch::Contains("compression") && Catch::Contains("deflate:LEVEL"));
 }
 
+TEST_CASE("config direct_io", "[config]") {
+    CHECK(load_config("", {}).direct_io);
+    CHECK_FALSE(load_config("", {"CAIRN_DIRECT_IO=off"}).direct_io);
+    CHECK(load_config("", {"CAIRN_DIRECT_IO=on"}).direct_io);
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_DIRECT_IO=maybe"}); }),
+               Catch::Contains("direct_io") && Catch::Contains("expected on or off"));
+}
+
 TEST_CASE("config rejects bad input with a clear message", "[config]") {
     CHECK_THAT(error_of([] { load_config("", {"CAIRN_KEPP=3"}); }),
                Catch::Contains("CAIRN_KEPP") && Catch::Contains("unknown key") &&

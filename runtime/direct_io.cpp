@@ -1,0 +1,113 @@
+#include "direct_io.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+namespace cairn::detail {
+
+namespace {
+
+constexpr std::size_t bounce_bytes = std::size_t{8} << 20U;
+
+struct free_deleter {
+    void operator()(unsigned char* p) const noexcept { std::free(p); }
+};
+
+/// The calling thread's bounce buffer, allocated on first use and kept (its pages stay mapped,
+/// so later checkpoints do not fault them in again).
+unsigned char* bounce() {
+    thread_local std::unique_ptr<unsigned char, free_deleter> buf;
+    if (!buf) {
+        void* p = std::aligned_alloc(direct_file::align, bounce_bytes);
+        if (p == nullptr) throw std::runtime_error("cannot allocate the direct I/O buffer");
+        buf.reset(static_cast<unsigned char*>(p));
+    }
+    return buf.get();
+}
+
+[[noreturn]] void fail(const std::string& what, const std::string& path, int err) {
+    throw std::runtime_error(what + " '" + path + "': " + std::strerror(err));
+}
+
+/// pwrite/pread of exactly `len` bytes, retrying short transfers and EINTR.
+void transfer_all(bool write, int fd, unsigned char* p, std::size_t len, std::uint64_t off,
+                  const std::string& path) {
+    while (len > 0) {
+        const ssize_t n = write ? ::pwrite(fd, p, len, static_cast<off_t>(off))
+                                : ::pread(fd, p, len, static_cast<off_t>(off));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(write ? "direct write failed for" : "direct read failed for", path, errno);
+        if (n == 0) {
+            throw std::runtime_error(std::string(write ? "write" : "read") + " of '" + path +
+                                     "' at offset " + std::to_string(off) +
+                                     " transferred nothing (file shorter than its datasets?)");
+        }
+        p += n;
+        len -= static_cast<std::size_t>(n);
+        off += static_cast<std::uint64_t>(n);
+    }
+}
+
+}  // namespace
+
+direct_file::direct_file(const std::string& path, bool for_write) : path_(path) {
+    const int mode = (for_write ? O_WRONLY : O_RDONLY) | O_CLOEXEC;
+    direct_fd_ = ::open(path.c_str(), mode | O_DIRECT);
+    if (direct_fd_ < 0) fail("cannot open with O_DIRECT", path, errno);
+    buffered_fd_ = ::open(path.c_str(), mode);
+    if (buffered_fd_ < 0) {
+        const int err = errno;
+        ::close(direct_fd_);
+        fail("cannot open", path, err);
+    }
+}
+
+direct_file::~direct_file() {
+    if (direct_fd_ >= 0) ::close(direct_fd_);
+    if (buffered_fd_ >= 0) ::close(buffered_fd_);
+}
+
+void direct_file::buffered(bool write, std::uint64_t off, unsigned char* p, std::size_t len) {
+    transfer_all(write, buffered_fd_, p, len, off, path_);
+}
+
+void direct_file::write(std::uint64_t off, const void* src, std::size_t len) {
+    auto* p = static_cast<unsigned char*>(const_cast<void*>(src));  // only read from
+    const std::uint64_t end = off + len;
+    const std::uint64_t mid0 = std::min(end, (off + align - 1) / align * align);
+    const std::uint64_t mid1 = std::max(mid0, end / align * align);
+    if (mid0 > off) buffered(true, off, p, mid0 - off);
+    unsigned char* b = mid1 > mid0 ? bounce() : nullptr;
+    for (std::uint64_t o = mid0; o < mid1;) {
+        const std::size_t n = std::min<std::uint64_t>(bounce_bytes, mid1 - o);
+        std::memcpy(b, p + (o - off), n);
+        transfer_all(true, direct_fd_, b, n, o, path_);
+        o += n;
+    }
+    if (end > mid1) buffered(true, mid1, p + (mid1 - off), end - mid1);
+}
+
+void direct_file::read(std::uint64_t off, void* dst, std::size_t len) {
+    auto* p = static_cast<unsigned char*>(dst);
+    const std::uint64_t end = off + len;
+    const std::uint64_t mid0 = std::min(end, (off + align - 1) / align * align);
+    const std::uint64_t mid1 = std::max(mid0, end / align * align);
+    if (mid0 > off) buffered(false, off, p, mid0 - off);
+    unsigned char* b = mid1 > mid0 ? bounce() : nullptr;
+    for (std::uint64_t o = mid0; o < mid1;) {
+        const std::size_t n = std::min<std::uint64_t>(bounce_bytes, mid1 - o);
+        transfer_all(false, direct_fd_, b, n, o, path_);
+        std::memcpy(p + (o - off), b, n);
+        o += n;
+    }
+    if (end > mid1) buffered(false, mid1, p + (mid1 - off), end - mid1);
+}
+
+}  // namespace cairn::detail

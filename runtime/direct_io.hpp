@@ -1,0 +1,42 @@
+// Positional file I/O that bypasses the page cache (O_DIRECT), for the raw data of checkpoint
+// files (docs/tuning.md, "I/O performance"). No HDF5 here: the HDF5 layer finds where a rank's
+// block lies in the file and hands the byte range to this class.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace cairn::detail {
+
+/// One file opened twice: with O_DIRECT for the aligned middle of a range, buffered for the
+/// unaligned head and tail (at most one block each). Data goes through a reused aligned bounce
+/// buffer, so the caller's memory needs no alignment. Not thread-safe; one object per thread.
+class direct_file {
+public:
+    /// Alignment of offsets, lengths and memory for O_DIRECT (covers 512 and 4096 byte sectors).
+    static constexpr std::size_t align = 4096;
+
+    /// Opens an existing `path` for writing (`for_write`) or reading. Throws std::runtime_error
+    /// (with the path and errno text) when either open fails, e.g. O_DIRECT is not supported by
+    /// the file system (tmpfs).
+    direct_file(const std::string& path, bool for_write);
+    direct_file(const direct_file&) = delete;
+    direct_file& operator=(const direct_file&) = delete;
+    ~direct_file();
+
+    /// Writes `len` bytes of `src` at file offset `off`. Throws std::runtime_error.
+    void write(std::uint64_t off, const void* src, std::size_t len);
+
+    /// Reads `len` bytes at file offset `off` into `dst`. Throws std::runtime_error (also on a
+    /// short file).
+    void read(std::uint64_t off, void* dst, std::size_t len);
+
+private:
+    void buffered(bool write, std::uint64_t off, unsigned char* p, std::size_t len);
+    std::string path_;
+    int direct_fd_ = -1;
+    int buffered_fd_ = -1;
+};
+
+}  // namespace cairn::detail
