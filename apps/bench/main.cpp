@@ -373,8 +373,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr,
                      "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|shared|"
                      "pingpong|selfsend|incremental [--mib N] [--reps N] [--dir D] [--changed PCT] "
-                     "[--block-kib K]
-");
+                     "[--block-kib K]\n");
         return 2;
     }
     try {
