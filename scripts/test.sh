@@ -33,7 +33,7 @@ fi
 # ctest log goes to build/slurm-tests.log and is printed when they end.
 echo "test.sh: starting the Slurm tests in the background (build/slurm-tests.log)"
 slurm_start=$SECONDS
-(cd build && ctest --output-on-failure -j8 -L slurm > slurm-tests.log 2>&1) &
+(cd build && ctest --output-on-failure -j4 -L slurm > slurm-tests.log 2>&1) &
 slurm_pid=$!
 
 san_rc=0
