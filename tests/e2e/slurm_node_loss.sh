@@ -101,6 +101,8 @@ wait_for() {  # wait_for SECONDS TEXT: the job output contains TEXT (grep -E)
         grep -q "^cairn-job: finished\|giving up" "$out" 2>/dev/null && break
         sleep 0.5
     done
+    # Once more: the job may have written TEXT and finished between the two greps above.
+    grep -qE -- "$2" "$out" 2>/dev/null && return 0
     show
     fail "job $job_id: '$2' not seen in its output within $1 s"
 }
