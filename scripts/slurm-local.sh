@@ -16,6 +16,9 @@
 # Afterwards use the cluster with: export SLURM_CONF=DIR/slurm.conf
 # Needs root (the daemons run as root/munge). Ports: SLURM_LOCAL_CTLD_PORT (default 6817) and
 # SLURM_LOCAL_SLURMD_PORT (default 6818; simulated node i listens on that port + i - 1).
+# Job ids start at the slurmctld port (FirstJobId), so that clusters running side by side (the
+# Slurm tests run concurrently) never share a job id: tests find a job's processes by their
+# SLURM_JOB_ID.
 set -euo pipefail
 
 usage() {
@@ -84,6 +87,7 @@ AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
 SchedulerParameters=defer_batch=0,sched_interval=5,bf_interval=5
+FirstJobId=$ctld_port
 CONF
         if [ "$nodes" -le 1 ]; then
             mkdir -p "$dir/spool"

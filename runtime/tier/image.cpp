@@ -115,7 +115,8 @@ public:
         const auto n = get<std::uint64_t>();
         if (n > (n_ - at_) / sizeof(std::uint64_t)) take(n_);  // throws: truncated
         std::vector<std::uint64_t> v(n);
-        std::memcpy(v.data(), take(n * sizeof(std::uint64_t)), n * sizeof(std::uint64_t));
+        const auto* src = take(n * sizeof(std::uint64_t));
+        if (n != 0) std::memcpy(v.data(), src, n * sizeof(std::uint64_t));  // data() may be null
         return v;
     }
     [[nodiscard]] std::size_t left() const { return n_ - at_; }

@@ -1,7 +1,6 @@
 # Resizable buffers and callback objects through the public API.
-add_executable(test_structured ${CMAKE_CURRENT_LIST_DIR}/test_structured.cpp
-                               ${CMAKE_CURRENT_LIST_DIR}/mpi_catch_main.cpp)
-target_link_libraries(test_structured PRIVATE cairn_internal Catch2::Catch2 cairn_warnings)
+add_executable(test_structured ${CMAKE_CURRENT_LIST_DIR}/test_structured.cpp)
+target_link_libraries(test_structured PRIVATE cairn_internal cairn_mpi_catch_main cairn_warnings)
 cairn_add_mpi_test(NAME mpi_structured_2 COMMAND test_structured NPROCS 2 TIMEOUT 200
     ENV CAIRN_MODE=nonblocking)
 cairn_add_mpi_test(NAME mpi_structured_blocking_3 COMMAND test_structured NPROCS 3 TIMEOUT 200
