@@ -24,7 +24,8 @@ cmake --build "$build" -j "${FUZZ_JOBS:-2}" > "$build/build.log" 2>&1 ||
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(fuzz_config fuzz_duration fuzz_size fuzz_job_history fuzz_naming fuzz_checkpoint_file)
+    targets=(fuzz_config fuzz_duration fuzz_size fuzz_job_history fuzz_naming fuzz_checkpoint_file
+             fuzz_rank_image)
 fi
 # HDF5 trusts sizes read from a damaged file and may ask for gigabytes: such a malloc returns NULL
 # (HDF5 then reports an error) instead of ending the run as an out-of-memory finding.
