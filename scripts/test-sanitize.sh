@@ -2,11 +2,15 @@
 # Build cairn with AddressSanitizer and UndefinedBehaviorSanitizer in build-asan and run the test
 # suite there: every test except those labelled nosan (see docs/developer.md for each reason).
 # usage: scripts/test-sanitize.sh [extra ctest arguments]
-# Environment: ASAN_BUILD_DIR (default <repo>/build-asan), JOBS (default: number of cores).
+# Environment: ASAN_BUILD_DIR (default <repo>/build-asan), JOBS (build jobs, default: number of
+# cores), TEST_JOBS (ctest slots, default: twice the number of cores).
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${ASAN_BUILD_DIR:-$src/build-asan}
 jobs=${JOBS:-$(nproc)}
+# ctest slots (PROCESSORS = ranks): most tests wait for their jobs (sleeps, polls, mpirun start-up)
+# more than they compute, so twice the cores keeps the machine busy without starving anyone.
+test_jobs=${TEST_JOBS:-$((2 * $(nproc)))}
 # -O1: several times faster than -O0 under ASan and still exact reports; no recovery from UB.
 # -g1: line tables only, enough for symbolized file:line in every report, cheaper to compile.
 flags="-O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
@@ -38,9 +42,9 @@ rc=0
 TIMEFORMAT='test-sanitize: tests took %R s wall, %U s user + %S s sys CPU'
 time {
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:$asan_common} \
-    ctest -L unit -j "$jobs" --output-on-failure "$@" || rc=$?
+    ctest -L unit -j "$test_jobs" --output-on-failure "$@" || rc=$?
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:$asan_common} \
-    ctest -LE "nosan|unit" -j "$jobs" --output-on-failure "$@" || rc=$?
+    ctest -LE "nosan|unit" -j "$test_jobs" --output-on-failure "$@" || rc=$?
 }
 echo "test-sanitize: build $((built - start)) s, tests $((SECONDS - built)) s, exit $rc"
 exit $rc
