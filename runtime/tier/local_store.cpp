@@ -57,18 +57,6 @@ std::vector<std::string> list_dir(const std::string& dir) {
     return out;
 }
 
-void write_all(int fd, const unsigned char* p, std::size_t n, const std::string& path) {
-    while (n > 0) {
-        const ssize_t w = ::write(fd, p, std::min<std::size_t>(n, 1U << 30));
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            throw std::runtime_error("cannot write '" + path + "': " + std::strerror(errno));
-        }
-        p += w;
-        n -= static_cast<std::size_t>(w);
-    }
-}
-
 // Batches pieces into one writev call (up to 1 MiB or IOV_MAX pieces, large pieces alone).
 class vec_writer {
 public:
@@ -136,26 +124,7 @@ std::string local_store::marker_path(std::uint64_t e) const {
 
 void local_store::write_durable(const std::string& path,
                                 const std::vector<unsigned char>& bytes) const {
-    const auto slash = path.find_last_of('/');
-    if (slash != std::string::npos) make_directories(path.substr(0, slash));
-    const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::runtime_error("cannot create '" + tmp + "': " + std::strerror(errno));
-    try {
-        write_all(fd, bytes.data(), bytes.size(), tmp);
-        if (::fsync(fd) != 0) {
-            throw std::runtime_error("cannot fsync '" + tmp + "': " + std::strerror(errno));
-        }
-    } catch (...) {
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        throw;
-    }
-    if (::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        throw std::runtime_error("cannot close '" + tmp + "': " + std::strerror(errno));
-    }
-    rename_durable(tmp, path);
+    write_durable(path, [&bytes](const piece_fn& put) { put(bytes.data(), bytes.size()); }, false);
 }
 
 void local_store::write_durable(const std::string& path,
