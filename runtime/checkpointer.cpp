@@ -101,7 +101,11 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
         try {
             make_directories(cfg_.dir);
             check_writable(cfg_.dir);
-            const std::int64_t avail = available_bytes(cfg_.dir);
+            std::int64_t avail = available_bytes(cfg_.dir);
+            if (avail >= 0 && static_cast<unsigned long long>(avail) < need && remover_.pending()) {
+                remover_.wait();  // old checkpoints were still being deleted
+                avail = available_bytes(cfg_.dir);
+            }
             if (avail >= 0 && static_cast<unsigned long long>(avail) < need) {
                 throw std::runtime_error(
                     "not enough space in " + cfg_.dir + " for " + temp_name(meta.epoch) +
@@ -123,8 +127,10 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
     // 2. Collective write under the temporary name.
     err.clear();
     incremental_plan plan;
+    write_timings phases;
+    const double t_prepared = now();
     try {
-        write_file(tmp, meta, bufs, chan, plan);
+        write_file(tmp, meta, bufs, chan, plan, phases);
     } catch (const std::exception& e) {
         err = e.what();
     }
@@ -140,6 +146,7 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
     }
 
     // 3. Commit: fsync the file, rename, fsync the directory (rank 0), then retention.
+    const double t_written = now();
     fault::at(fault::point::written);
     err.clear();
     if (rank_ == 0) {
@@ -160,6 +167,7 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
         res.seconds = now() - t0;
         return res;
     }
+    const double t_committed = now();
     ++next_epoch_;
     res.ok = true;
     res.path = final_path;
@@ -178,22 +186,39 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
 
     if (rank_ == 0) {
         try {
+            remover_.wait();  // the previous pass's files are gone before this one lists
             const auto l = list_checkpoints(cfg_.dir);
             const auto victims = protect_chains(
                 cfg_.dir, l.committed, retention_victims(l.committed, cfg_.keep, meta.epoch));
-            for (auto e : victims) {
+            // Out of the checkpoint set at once (a rename); the blocks are freed in the background
+            // (deleting a large file takes a while; the application need not wait for it).
+            std::vector<std::string> doomed;
+            auto retire = [&](const std::string& from, std::uint64_t e) {
+                const std::string to = join_path(cfg_.dir, removing_name(e));
                 std::string why;
+                try {
+                    rename_path(from, to);
+                    doomed.push_back(to);
+                    return true;
+                } catch (const std::exception& ex) {
+                    why = ex.what();
+                }
+                if (remove_file(from, why)) return true;  // could not rename: delete it here
+                log(1, "warning: cannot remove " + from + ": " + why);
+                return false;
+            };
+            for (auto e : victims) {
                 const std::string victim = join_path(cfg_.dir, checkpoint_name(e));
-                if (remove_file(victim, why)) log(2, "removed old checkpoint " + victim);
-                else log(1, "warning: cannot remove old checkpoint " + victim + ": " + why);
+                if (retire(victim, e)) log(2, "removed old checkpoint " + victim);
             }
             for (auto e : l.temps) {
-                if (e < meta.epoch) {
-                    std::string why;
-                    const std::string stale = join_path(cfg_.dir, temp_name(e));
-                    if (remove_file(stale, why)) log(1, "removed stale uncommitted file " + stale);
-                }
+                const std::string stale = join_path(cfg_.dir, temp_name(e));
+                if (e < meta.epoch && retire(stale, e)) log(1, "removed stale uncommitted file " + stale);
             }
+            for (auto e : l.removing) doomed.push_back(join_path(cfg_.dir, removing_name(e)));
+            remover_.start(std::move(doomed), [this](const std::string& p, const std::string& why) {
+                log(1, "warning: cannot delete " + p + ": " + why);
+            });
         } catch (const std::exception& e) {
             log(1, std::string("warning: retention skipped: ") + e.what());
         }
@@ -215,6 +240,17 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
         }
     }
     log(1, text + link_text);
+    if (cfg_.verbose >= 2 && !plan.delta) {  // a delta's phases: the "incremental:" line
+        std::snprintf(line, sizeof line,
+                      "checkpoint %llu on rank 0: checks %.3f s, write %.3f s (checksums %.3f, "
+                      "tables %.3f, create %.3f, data %.3f, close %.3f), commit %.3f s, "
+                      "retention %.3f s",
+                      static_cast<unsigned long long>(meta.epoch), t_prepared - t0,
+                      t_written - t_prepared, phases.hash, phases.gather, phases.create,
+                      phases.data, phases.close, t_committed - t_written,
+                      now() - t_committed);
+        log(2, line);
+    }
     return res;
 }
 

@@ -2,6 +2,7 @@
 // rename, retention) and the restart search (newest committed file that verifies, with fallback).
 #pragma once
 
+#include "background_remover.hpp"
 #include "buffer.hpp"
 #include "channel.hpp"
 #include "config.hpp"
@@ -75,7 +76,7 @@ private:
     /// Writes the file of one checkpoint: full, or a delta when incremental mode allows.
     void write_file(const std::string& tmp, const checkpoint_meta& meta,
                     const std::vector<buffer_desc>& bufs, const channel_state& chan,
-                    incremental_plan& plan);
+                    incremental_plan& plan, write_timings& timings);
     /// Restores the chain ending at delta `epoch` (checkpointer_chain.cpp): the base, then each
     /// link in order; stops at the last link that verifies. nullopt when the base is unusable.
     std::optional<restore_result> restore_chain(std::uint64_t epoch, const delta_link& link,
@@ -91,6 +92,10 @@ private:
     bool scanned_ = false;
     channel_state restored_channel_;
     std::unique_ptr<dir_lock> lock_;  // rank 0: this job owns the directory
+    // Rank 0: deletes the files retention renamed to *.removing, after the commit returned
+    // (declared after lock_ so that it finishes before the lock is released). Waited for before
+    // the next retention pass and when the space check finds too little room.
+    background_remover remover_;
 };
 
 }  // namespace cairn::detail

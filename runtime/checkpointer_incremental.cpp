@@ -15,10 +15,10 @@ namespace cairn::detail {
 
 void checkpointer::write_file(const std::string& tmp, const checkpoint_meta& meta,
                               const std::vector<buffer_desc>& bufs, const channel_state& chan,
-                              incremental_plan& plan) {
+                              incremental_plan& plan, write_timings& timings) {
     const write_options opts{cfg_.deflate_level, cfg_.direct_io};
     if (!cfg_.incremental) {
-        write_checkpoint_file(tmp, comm_, meta, bufs, chan, opts);
+        write_checkpoint_file(tmp, comm_, meta, bufs, chan, opts, &timings);
         return;
     }
     const double t0 = MPI_Wtime();
@@ -27,7 +27,7 @@ void checkpointer::write_file(const std::string& tmp, const checkpoint_meta& met
     if (plan.delta) {
         write_delta_file(tmp, comm_, meta, plan.link, bufs, plan.changes, chan);
     } else {
-        write_checkpoint_file(tmp, comm_, meta, bufs, chan, opts);
+        write_checkpoint_file(tmp, comm_, meta, bufs, chan, opts, &timings);
     }
     char line[200];
     std::snprintf(line, sizeof line, "incremental: %s, block hashes %.3f s, file written %.3f s",

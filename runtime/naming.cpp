@@ -33,6 +33,8 @@ std::string checkpoint_name(std::uint64_t epoch) {
 
 std::string temp_name(std::uint64_t epoch) { return checkpoint_name(epoch) + ".tmp"; }
 
+std::string removing_name(std::uint64_t epoch) { return checkpoint_name(epoch) + ".removing"; }
+
 std::optional<std::uint64_t> parse_checkpoint_name(std::string_view f) {
     constexpr std::string_view pre = "ckpt.";
     constexpr std::string_view suf = ".h5";
@@ -43,10 +45,19 @@ std::optional<std::uint64_t> parse_checkpoint_name(std::string_view f) {
     return parse_digits(f.substr(pre.size(), f.size() - pre.size() - suf.size()));
 }
 
-std::optional<std::uint64_t> parse_temp_name(std::string_view f) {
-    constexpr std::string_view suf = ".tmp";
+namespace {
+
+std::optional<std::uint64_t> parse_suffixed(std::string_view f, std::string_view suf) {
     if (f.size() <= suf.size() || f.substr(f.size() - suf.size()) != suf) return std::nullopt;
     return parse_checkpoint_name(f.substr(0, f.size() - suf.size()));
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_temp_name(std::string_view f) { return parse_suffixed(f, ".tmp"); }
+
+std::optional<std::uint64_t> parse_removing_name(std::string_view f) {
+    return parse_suffixed(f, ".removing");
 }
 
 dir_listing list_checkpoints(const std::string& dir) {
@@ -61,9 +72,11 @@ dir_listing list_checkpoints(const std::string& dir) {
         const std::string_view name = e->d_name;
         if (auto ep = parse_checkpoint_name(name)) out.committed.push_back(*ep);
         else if (auto tp = parse_temp_name(name)) out.temps.push_back(*tp);
+        else if (auto rp = parse_removing_name(name)) out.removing.push_back(*rp);
     }
     std::sort(out.committed.begin(), out.committed.end());
     std::sort(out.temps.begin(), out.temps.end());
+    std::sort(out.removing.begin(), out.removing.end());
     return out;
 }
 

@@ -66,6 +66,15 @@ struct write_options {
     bool direct_io = false;
 };
 
+/// Where a checkpoint write's time went on this rank (seconds; CAIRN_VERBOSE=2 logs it).
+struct write_timings {
+    double hash = 0;    ///< checksums of the rank's blocks
+    double gather = 0;  ///< block tables and channel plan exchanged
+    double create = 0;  ///< file, metadata, groups created; direct I/O opened and agreed
+    double data = 0;    ///< datasets created and the raw data written, tables included
+    double close = 0;   ///< channel state written, flush and close
+};
+
 /// How the data datasets are read.
 struct read_options {
     /// Read this rank's own contiguous blocks with O_DIRECT positional reads at the dataset's
@@ -86,7 +95,8 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
 /// `comm`. The 4-argument overload writes an empty channel state.
 void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,
                            const std::vector<buffer_desc>& bufs, const channel_state& chan,
-                           const write_options& opts = {});
+                           const write_options& opts = {},
+                           write_timings* timings = nullptr);
 
 /// Collective over `comm`: opens `path`, checks its attributes and that every registered buffer
 /// is present with the same kind, type, shape and (per-rank) count, reads this rank's data into

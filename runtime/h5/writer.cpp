@@ -76,8 +76,15 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
 
 void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,
                            const std::vector<buffer_desc>& bufs, const channel_state& chan,
-                           const write_options& opts) {
+                           const write_options& opts, write_timings* timings) {
     silence_errors();
+    write_timings tm;
+    double mark = MPI_Wtime();
+    auto lap = [&mark](double& phase) {
+        const double t = MPI_Wtime();
+        phase += t - mark;
+        mark = t;
+    };
     int rank = 0;
     int nranks = 0;
     check_mpi(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
@@ -85,8 +92,10 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
 
     std::vector<std::uint64_t> sums(bufs.size());
     for (std::size_t i = 0; i < bufs.size(); ++i) sums[i] = hash_buffer(bufs[i]);
+    lap(tm.hash);
     const std::vector<block_table> tables = gather_blocks(comm, bufs, sums);
     const channel_plan channel = plan_channel(comm, chan);
+    lap(tm.gather);
 
     checkpoint_meta m = meta;
     m.format_version = file_format_version;
@@ -128,14 +137,18 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
         }
         plist dcpl = contiguous_dcpl();
         plist dxpl = collective_dxpl();
+        lap(tm.create);
         for (std::size_t i = 0; i < bufs.size(); ++i) {
             if (i == bufs.size() / 2) fault::at(fault::point::write);
             write_buffer(f.get(), bufs[i], tables[i], rank, dcpl.get(), dxpl.get(),
                          opts.deflate_level, use_direct[i] != 0 ? &*direct : nullptr, failure);
         }
+        lap(tm.data);
         write_channel(f.get(), channel, rank, dcpl.get(), dxpl.get(), failure);
         failure.run([&] { check(H5Fflush(f.get(), H5F_SCOPE_GLOBAL), "H5Fflush " + path); });
         f.close("H5Fclose " + path);
+        lap(tm.close);
+        if (timings != nullptr) *timings = tm;
     } catch (const hdf5_error& e) {
         throw make_error("cannot write checkpoint " + path + ": " + e.detail());
     }

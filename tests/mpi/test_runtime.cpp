@@ -230,6 +230,7 @@ TEST_CASE("retention keeps the newest N and stale temporaries are ignored", "[ru
     if (world_rank() == 0) {
         fs::create_directories("rt_retention");
         std::ofstream("rt_retention/ckpt.000009.h5.tmp") << "partial";
+        std::ofstream("rt_retention/ckpt.000004.h5.removing") << "left by a crash";
     }
     MPI_Barrier(MPI_COMM_WORLD);
     cairn::init();
@@ -246,6 +247,7 @@ TEST_CASE("retention keeps the newest N and stale temporaries are ignored", "[ru
         const auto l = cairn::detail::list_checkpoints("rt_retention");
         CHECK(l.committed == std::vector<std::uint64_t>{12, 13});
         CHECK(l.temps.empty());
+        CHECK(l.removing.empty());  // renamed victims and the leftover deleted by finalize()
     }
 }
 

@@ -34,11 +34,14 @@ TEST_CASE("retention keeps the newest and never the protected one", "[naming]") 
 TEST_CASE("listing a checkpoint directory", "[naming]") {
     mkdir("listing", 0755);
     for (const char* f : {"ckpt.000003.h5", "ckpt.000010.h5", "ckpt.000011.h5.tmp", "notes.txt",
-                          "ckpt.000001.h5"}) {
+                          "ckpt.000001.h5", "ckpt.000002.h5.removing", "ckpt.x.h5.removing"}) {
         std::ofstream(std::string("listing/") + f) << "x";
     }
     const auto l = list_checkpoints("listing");
     CHECK(l.committed == std::vector<std::uint64_t>{1, 3, 10});
     CHECK(l.temps == std::vector<std::uint64_t>{11});
+    CHECK(l.removing == std::vector<std::uint64_t>{2});
+    CHECK(removing_name(2) == "ckpt.000002.h5.removing");
+    CHECK(parse_removing_name("ckpt.000002.h5.tmp") == std::nullopt);
     CHECK(list_checkpoints("does-not-exist").committed.empty());
 }
