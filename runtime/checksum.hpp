@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace cairn::detail {
 
@@ -13,6 +14,21 @@ inline constexpr const char* checksum_algorithm = "xxh3-64";
 
 /// XXH3-64 of `n` bytes.
 std::uint64_t hash_bytes(const void* data, std::size_t n);
+
+/// XXH3-64 of bytes handed over in pieces: the same value as hash_bytes() of them all.
+class streaming_hash {
+public:
+    streaming_hash();
+    ~streaming_hash();
+    streaming_hash(const streaming_hash&) = delete;
+    streaming_hash& operator=(const streaming_hash&) = delete;
+    void update(const void* data, std::size_t n);
+    [[nodiscard]] std::uint64_t digest() const;
+
+private:
+    struct state;
+    std::unique_ptr<state> st_;
+};
 
 /// XXH3-64 of a buffer's local data in row-major order of its block (halo cells excluded), so a
 /// distributed block hashes the same as the packed block stored in a file.

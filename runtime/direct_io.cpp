@@ -94,20 +94,26 @@ void direct_file::write(std::uint64_t off, const void* src, std::size_t len) {
     if (end > mid1) buffered(true, mid1, p + (mid1 - off), end - mid1);
 }
 
-void direct_file::read(std::uint64_t off, void* dst, std::size_t len) {
+void direct_file::read(std::uint64_t off, void* dst, std::size_t len, const piece_fn& each) {
     auto* p = static_cast<unsigned char*>(dst);
     const std::uint64_t end = off + len;
     const std::uint64_t mid0 = std::min(end, (off + align - 1) / align * align);
     const std::uint64_t mid1 = std::max(mid0, end / align * align);
+    auto done = [&](std::uint64_t from, std::uint64_t to) {
+        if (each && to > from) each(p + (from - off), to - from);
+    };
     if (mid0 > off) buffered(false, off, p, mid0 - off);
+    done(off, mid0);
     unsigned char* b = mid1 > mid0 ? bounce() : nullptr;
     for (std::uint64_t o = mid0; o < mid1;) {
         const std::size_t n = std::min<std::uint64_t>(bounce_bytes, mid1 - o);
         transfer_all(false, direct_fd_, b, n, o, path_);
         std::memcpy(p + (o - off), b, n);
+        done(o, o + n);
         o += n;
     }
     if (end > mid1) buffered(false, mid1, p + (mid1 - off), end - mid1);
+    done(mid1, end);
 }
 
 }  // namespace cairn::detail

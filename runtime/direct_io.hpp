@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace cairn::detail {
@@ -28,9 +29,13 @@ public:
     /// Writes `len` bytes of `src` at file offset `off`. Throws std::runtime_error.
     void write(std::uint64_t off, const void* src, std::size_t len);
 
-    /// Reads `len` bytes at file offset `off` into `dst`. Throws std::runtime_error (also on a
-    /// short file).
-    void read(std::uint64_t off, void* dst, std::size_t len);
+    /// Called with consecutive pieces of the destination, in order, right after each was read
+    /// (while it is still in the cache): lets a caller checksum the data in the same pass.
+    using piece_fn = std::function<void(const unsigned char* piece, std::size_t len)>;
+
+    /// Reads `len` bytes at file offset `off` into `dst`, handing each piece to `each` if given.
+    /// Throws std::runtime_error (also on a short file).
+    void read(std::uint64_t off, void* dst, std::size_t len, const piece_fn& each = nullptr);
 
 private:
     void buffered(bool write, std::uint64_t off, unsigned char* p, std::size_t len);

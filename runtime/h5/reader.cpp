@@ -244,14 +244,20 @@ std::string verify_writer_blocks(const read_context& c, const buffer_desc& b,
 }
 
 /// Reads this rank's own block with `direct` when it is one byte range of the file; returns
-/// false (nothing read) when it is not.
+/// false (nothing read) when it is not. Checksums the data piece by piece as it arrives (one pass
+/// over memory less than reading, then hashing): `sum` is hash_buffer(b) after a whole read.
 bool read_direct(direct_file* direct, const buffer_desc& b, const opened_buffer& o,
-                 std::string& failure) {
+                 std::string& failure, std::optional<std::uint64_t>& sum) {
     if (direct == nullptr || o.mode != read_mode::own || !o.address) return false;
     const auto off = contiguous_block_offset(b, o.start);
     if (!off) return false;
     try {
-        if (b.bytes() > 0) direct->read(*o.address + *off, b.data, b.bytes());
+        if (b.bytes() > 0) {
+            streaming_hash h;
+            direct->read(*o.address + *off, b.data, b.bytes(),
+                         [&h](const unsigned char* p, std::size_t n) { h.update(p, n); });
+            sum = h.digest();
+        }
     } catch (const std::exception& e) {
         failure = e.what();
     }
@@ -263,7 +269,8 @@ bool read_direct(direct_file* direct, const buffer_desc& b, const opened_buffer&
 std::string read_buffer(const read_context& c, const buffer_desc& b, const opened_buffer& o,
                         hid_t dxpl, direct_file* direct) {
     std::string failure;
-    if (!read_direct(direct, b, o, failure)) {
+    std::optional<std::uint64_t> sum;
+    if (!read_direct(direct, b, o, failure, sum)) {
         failure = transfer_block(false, o.ds.get(), b, o.start, dxpl);
     }
     std::string problem;
@@ -275,7 +282,7 @@ std::string read_buffer(const read_context& c, const buffer_desc& b, const opene
     if (!problem.empty()) return problem;
     const std::size_t who = o.mode == read_mode::replicated ? 0 : static_cast<std::size_t>(c.rank);
     const std::uint64_t stored = o.checksums[who];
-    const std::uint64_t computed = hash_buffer(b);
+    const std::uint64_t computed = sum ? *sum : hash_buffer(b);
     if (stored == computed) return "";
     return "checksum mismatch in '" + b.name + "' for " +
            (o.mode == read_mode::replicated ? "writer rank 0 (replicated buffer)"

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <numeric>
 #include <vector>
 
@@ -62,4 +63,17 @@ TEST_CASE("3-D block hashing and per-rank buffers", "[checksum]") {
     CHECK(hash_buffer(p) == hash_bytes(mem.data(), 5 * sizeof(int)));
     p.count = 0;
     CHECK(hash_buffer(p) == hash_bytes(nullptr, 0));
+}
+
+TEST_CASE("a streamed checksum equals the one-shot checksum of the same bytes", "[checksum]") {
+    std::vector<unsigned char> bytes(3 * 1024 * 1024 + 17);
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(i * 7 + (i >> 11));
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{4096}, std::size_t{1000003}}) {
+        cairn::detail::streaming_hash h;
+        for (std::size_t at = 0; at < bytes.size(); at += piece)
+            h.update(bytes.data() + at, std::min(piece, bytes.size() - at));
+        CHECK(h.digest() == hash_bytes(bytes.data(), bytes.size()));
+    }
+    const cairn::detail::streaming_hash empty;
+    CHECK(empty.digest() == hash_bytes(nullptr, 0));
 }

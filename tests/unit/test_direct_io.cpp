@@ -65,6 +65,17 @@ TEST_CASE("direct_file writes and reads unaligned ranges exactly") {
         r.read(off, got.data(), got.size());
         CHECK(
             std::equal(got.begin(), got.end(), expect.begin() + static_cast<std::ptrdiff_t>(off)));
+        // The pieces handed out while reading are the destination, in order, without gaps.
+        std::vector<unsigned char> again(len, 0xCD);
+        std::size_t covered = 0;
+        bool in_place = true;
+        r.read(off, again.data(), again.size(), [&](const unsigned char* p, std::size_t n) {
+            in_place = in_place && p == again.data() + covered;
+            covered += n;
+        });
+        CHECK(in_place);
+        CHECK(covered == len);
+        CHECK(again == got);
     }
     std::vector<unsigned char> past(10);
     CHECK_THROWS_WITH(r.read(expect.size() - 4, past.data(), past.size()),
