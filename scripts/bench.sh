@@ -216,6 +216,15 @@ for mib in "${sizes[@]}"; do
         rm -f "$scratch/dd.$((rep - 2)).bin"
     done
     rm -f "$scratch"/dd.*.bin
+    # The page-cache-free limits (cairn's direct_io path): dd with O_DIRECT in 8 MiB blocks, a new
+    # file per repetition (two kept), then an O_DIRECT read of it after dropping the page cache.
+    for ((rep = 0; rep < reps; ++rep)); do
+        timed dd_write_direct "$mib" $rep dd if=/dev/zero of="$scratch/ddd.$rep.bin" bs=8M count=$((total / 8)) oflag=direct conv=fdatasync
+        drop_caches
+        timed dd_read_direct "$mib" $rep dd if="$scratch/ddd.$rep.bin" of=/dev/null bs=8M iflag=direct
+        rm -f "$scratch/ddd.$((rep - 2)).bin"
+    done
+    rm -f "$scratch"/ddd.*.bin
     incremental "$mib"
 done
 if [ $only_incr -eq 0 ] && [ $only_io -eq 0 ]; then
@@ -291,6 +300,8 @@ for mib in "${sizes[@]}"; do
         echo "$mib,local tier + partner commit / blocking checkpoint,$(ratio "$(med tier_partner_checkpoint "$mib")" "$(med blocking_checkpoint "$mib")")"
         echo "$mib,local tier restore / shared restore,$(ratio "$(med tier_local_restore "$mib")" "$(med restore "$mib")")"
         echo "$mib,restore read bandwidth / dd read,$(ratio "$(med dd_read "$mib")" "$(med restore "$mib")")"
+        echo "$mib,blocking write bandwidth / dd O_DIRECT write,$(ratio "$(med dd_write_direct "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,restore read bandwidth / dd O_DIRECT read,$(ratio "$(med dd_read_direct "$mib")" "$(med restore "$mib")")"
         echo "$mib,deflate:1 checkpoint / blocking checkpoint,$(ratio "$(med deflate_checkpoint "$mib")" "$(med blocking_checkpoint "$mib")")"
         echo "$mib,deflate:1 stored bytes / data bytes,$(ratio "$(awk -v s="$mib" '$1 == s { print $2 }' "$scratch/deflate_sizes.txt")" $((mib * NP * 1048576)))"
     } >> "$rcsv"
@@ -318,7 +329,7 @@ if [ $only_incr -eq 1 ] || [ $only_io -eq 1 ]; then
     :
 elif command -v gnuplot > /dev/null; then
     dat=$scratch/bw.dat
-    metrics="memcpy blocking_checkpoint deflate_checkpoint nonblocking_commit tier_local_checkpoint tier_partner_checkpoint restore tier_local_restore posix_write dd_write dd_write_new dd_read"
+    metrics="memcpy blocking_checkpoint deflate_checkpoint nonblocking_commit tier_local_checkpoint tier_partner_checkpoint restore tier_local_restore posix_write dd_write dd_write_new dd_write_direct dd_read dd_read_direct"
     {
         printf "metric"; for mib in "${sizes[@]}"; do printf " %sMiB" "$mib"; done; echo
         for m in $metrics; do
