@@ -97,7 +97,7 @@ const std::vector<std::string>& config_keys() {
         "signal",  "lookahead", "app_name", "on_error", "history",       "mode",
         "staging_limit", "epoch_timeout", "compression", "direct_io", "incremental", "block_size",
         "full_every", "local_dir", "flush", "partner", "node_split",
-        "fault"};
+        "parallel_staging", "fault"};
     return keys;
 }
 
@@ -187,6 +187,11 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         const std::string v = lower(value);
         if (v == "on" || v == "true" || v == "1") c.direct_io = true;
         else if (v == "off" || v == "false" || v == "0") c.direct_io = false;
+        else bad(key, value, "expected on or off");
+    } else if (key == "parallel_staging") {
+        const std::string v = lower(value);
+        if (v == "on" || v == "true" || v == "1") c.parallel_staging = true;
+        else if (v == "off" || v == "false" || v == "0") c.parallel_staging = false;
         else bad(key, value, "expected on or off");
     } else if (key == "incremental") {
         const std::string v = lower(value);
@@ -356,6 +361,7 @@ std::string describe(const config& c) {
                                                 : "required");
     if (c.deflate_level > 0) o << " compression=deflate:" << c.deflate_level;
     if (!c.direct_io) o << " direct_io=off";
+    if (!c.parallel_staging && c.nonblocking) o << " parallel_staging=off";
     if (c.incremental) o << " incremental=on block_size=" << c.block_size << " full_every=" << c.full_every;
     if (!c.local_dir.empty()) {
         o << " local_dir=" << c.local_dir << " flush="

@@ -40,6 +40,7 @@ struct config {
     double epoch_timeout = 120;  ///< seconds before an unfinished snapshot is aborted
     int deflate_level = 0;  ///< compression: 0 = none, 1-9 = HDF5 deflate (gzip) level
     bool direct_io = true;  ///< raw data of contiguous blocks written/read with O_DIRECT
+    bool parallel_staging = true;  ///< staging copy of large blocks split with a second thread
     bool incremental = false;    ///< block-hash delta checkpoints (docs/incremental.md)
     std::uint64_t block_size = 64ULL << 10;  ///< bytes per hashed block of a delta
     int full_every = 8;          ///< a full checkpoint after this many deltas

@@ -5,6 +5,7 @@
 #include "channel.hpp"
 #include "checkpointer.hpp"
 #include "config.hpp"
+#include "copy_helper.hpp"
 #include "io_thread.hpp"
 #include "mpi/comm.hpp"
 #include "registry.hpp"
@@ -120,6 +121,7 @@ private:
     std::optional<pending_snapshot> pending_;
     std::shared_ptr<write_state> writing_;
     std::vector<std::vector<unsigned char>> staging_;
+    copy_helper stage_copy_;  // second thread for the staging copy at the cut
     std::vector<buffer_desc> staged_;
     std::uint64_t aborted_since_commit_ = 0;
     std::uint64_t staging_waits_ = 0;

@@ -24,8 +24,13 @@ namespace {
 
 constexpr double pull_after_seconds = 0.05;
 
-// Copies a buffer's block into packed (row-major, halo-free) memory.
-void pack_block(const buffer_desc& b, unsigned char* out) {
+// Copies a buffer's block into packed (row-major, halo-free) memory; a contiguous block with
+// `helper`'s second thread when given.
+void pack_block(const buffer_desc& b, unsigned char* out, copy_helper* helper) {
+    if (helper != nullptr && b.contiguous()) {
+        helper->copy(out, b.data, b.bytes());
+        return;
+    }
     for_each_block_row(b, [&](const unsigned char* row, std::size_t n) {
         std::memcpy(out, row, n);
         out += n;
@@ -102,7 +107,7 @@ void runtime::stage_buffers() {
         const buffer_desc& b = bufs[i];
         auto& mem = staging_[i];
         mem.resize(b.bytes());
-        pack_block(b, mem.data());
+        pack_block(b, mem.data(), cfg_.parallel_staging ? &stage_copy_ : nullptr);
         buffer_desc d = b;
         d.data = mem.data();
         if (d.kind == buffer_kind::distributed) {

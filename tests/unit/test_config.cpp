@@ -64,6 +64,13 @@ TEST_CASE("config compression", "[config]") {
                Catch::Contains("compression") && Catch::Contains("deflate:LEVEL"));
 }
 
+TEST_CASE("config parallel_staging", "[config]") {
+    CHECK(load_config("", {}).parallel_staging);
+    CHECK_FALSE(load_config("", {"CAIRN_PARALLEL_STAGING=off"}).parallel_staging);
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_PARALLEL_STAGING=2"}); }),
+               Catch::Contains("parallel_staging") && Catch::Contains("expected on or off"));
+}
+
 TEST_CASE("config direct_io", "[config]") {
     CHECK(load_config("", {}).direct_io);
     CHECK_FALSE(load_config("", {"CAIRN_DIRECT_IO=off"}).direct_io);
