@@ -4,10 +4,7 @@
 
 namespace cairn::detail {
 
-protocol& protocol::get() {
-    static protocol p;  // NOLINT: process-wide by nature
-    return p;
-}
+protocol protocol_instance;  // NOLINT: process-wide by nature
 
 void protocol::activate(MPI_Comm ctl, int world_size, int world_rank) {
     const std::lock_guard<std::mutex> lock(mu_);

@@ -140,4 +140,9 @@ private:
     MPI_Request allreduce_ = MPI_REQUEST_NULL;
 };
 
+/// The one instance (protocol.cpp). A namespace-scope object rather than a function-local static,
+/// so that get() is inline on the per-message path (no call, no guard).
+extern protocol protocol_instance;
+inline protocol& protocol::get() { return protocol_instance; }
+
 }  // namespace cairn::detail
