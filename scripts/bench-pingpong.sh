@@ -15,7 +15,11 @@
 # Each round launches `mpiexec -n 2 cairn_bench --mode pingpong` (8-byte and 1 MiB half round
 # trips) and `mpiexec -n 1 cairn_bench --mode selfsend` (CPU cost of a send + receive pair to
 # itself, no peer, no scheduling in the way) per library and mode. The summary gives medians (and
-# minima) over all repetitions of all launches and the overheads, interposed against plain.
+# minima) over all repetitions of all launches and the overheads, interposed against plain. The
+# ping-pong also measures 8 and 16 bytes through PMPI_Send/PMPI_Recv (never interposed) right after
+# each latency_8B repetition; the last table gives latency_8B over that PMPI 8-byte latency of the
+# same repetition (median over pairs: launch-to-launch scheduling differences cancel) and what
+# Open MPI itself charges for 16 bytes over 8.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -117,3 +121,21 @@ for e in "${entries[@]}"; do
             printf "%s,%+.1f %%,%+.1f %%,%.2f,%+.1f %%,%+.1f %%\n", l, (li / lp - 1) * 100, (mi / mp - 1) * 100, tp / ti, (si / sp - 1) * 100, (smi / sm - 1) * 100
         }' "$work/summary.csv"
 done
+echo
+echo "library,mode,latency_8B / latency_8B_pmpi (same repetition; median of pairs),(q1-q3),latency_16B_pmpi / latency_8B_pmpi (median)"
+awk -F, 'NR > 1 { k = $1 "," $2 "," $4 "," $5; v[$3 "|" k] = $6; keys[k] = 1 }
+    function med(s,    a, m, i, j, t) {
+        m = split(substr(s, 2), a, " ");
+        for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+        q1 = a[int((m + 3) / 4)]; q3 = a[int((3 * m + 3) / 4)];
+        return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+    }
+    END {
+        for (k in keys) {
+            split(k, f, ","); lm = f[1] "," f[2];
+            l = v["latency_8B|" k]; p = v["latency_8B_pmpi|" k]; p16 = v["latency_16B_pmpi|" k];
+            if (l == "" || p == "" || p + 0 <= 0) continue;
+            r[lm] = r[lm] " " l / p; s[lm] = s[lm] " " p16 / p
+        }
+        for (lm in r) { m1 = med(r[lm]); a1 = q1; b1 = q3; m2 = med(s[lm]); printf "%s,%.3f,%.3f-%.3f,%.3f\n", lm, m1, a1, b1, m2 }
+    }' "$raw" | sort

@@ -17,7 +17,9 @@
 //                then rank 0 fsyncs it; the two previous files stay (the layout and the page-cache
 //                demand of a checkpoint with CAIRN_KEEP=2, without HDF5 or MPI-IO); files in
 //                --dir, numbered on from earlier launches, the newest two are left in place
-//   pingpong     ranks 0 and 1: 8-byte latency and 1 MiB bandwidth (half round trips)
+//   pingpong     ranks 0 and 1: 8-byte latency and 1 MiB bandwidth (half round trips); also
+//                8 and 16 bytes through PMPI_Send/PMPI_Recv (never interposed) in the same
+//                launch (latency_8B_pmpi, latency_16B_pmpi): a baseline paired with latency_8B
 //   selfsend     every rank sends 8 bytes to itself on MPI_COMM_SELF and receives them
 //                (MPI_Send then MPI_Recv), 200000 times: the CPU cost of one message through
 //                the wrappers without a peer, a network or scheduling in the way (selfsend_8B,
@@ -201,32 +203,40 @@ void run_shared(const options& o, int rank, const std::vector<double>& state) {
 }
 
 void run_pingpong(const options& o, int rank) {
+    constexpr int reports_per_rep = 4;
     if (rank > 1) {
-        for (int i = 0; i < 4; ++i) max_over_ranks(0);  // match rank 0's reductions
+        for (int i = 0; i < reports_per_rep * o.reps; ++i) max_over_ranks(0);  // match rank 0
         return;
     }
     const int peer = 1 - rank;
-    auto half_round_trip = [&](std::size_t bytes, int iters) {
+    using send_fn = int (*)(const void*, int, MPI_Datatype, int, int, MPI_Comm);
+    using recv_fn = int (*)(void*, int, MPI_Datatype, int, int, MPI_Comm, MPI_Status*);
+    auto half_round_trip = [&](std::size_t bytes, int iters, send_fn send, recv_fn recv) {
         std::vector<char> buf(bytes, 'x');
         const int n = static_cast<int>(bytes);
         MPI_Barrier(MPI_COMM_WORLD);
         const double t0 = now();
         for (int i = 0; i < iters; ++i) {
             if (rank == 0) {
-                MPI_Send(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD);
-                MPI_Recv(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                send(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD);
+                recv(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             } else {
-                MPI_Recv(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-                MPI_Send(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD);
+                recv(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                send(buf.data(), n, MPI_CHAR, peer, 1, MPI_COMM_WORLD);
             }
         }
         return (now() - t0) / (2.0 * iters);
     };
-    (void)half_round_trip(8, 200);  // warm-up
-    (void)half_round_trip(1U << 20U, 10);
+    (void)half_round_trip(8, 200, MPI_Send, MPI_Recv);  // warm-up
+    (void)half_round_trip(8, 200, PMPI_Send, PMPI_Recv);
+    (void)half_round_trip(1U << 20U, 10, MPI_Send, MPI_Recv);
     for (int rep = 0; rep < o.reps; ++rep) {
-        report(rank, "latency_8B", 0, rep, half_round_trip(8, 2000));
-        report(rank, "time_1MiB", 0, rep, half_round_trip(1U << 20U, 100));
+        report(rank, "latency_8B", 0, rep, half_round_trip(8, 2000, MPI_Send, MPI_Recv));
+        // The same through PMPI (never interposed) in the same launch: Open MPI's own latency for
+        // 8 bytes, and for 16, the size of an interposed 8-byte message on the wire.
+        report(rank, "latency_8B_pmpi", 0, rep, half_round_trip(8, 2000, PMPI_Send, PMPI_Recv));
+        report(rank, "latency_16B_pmpi", 0, rep, half_round_trip(16, 2000, PMPI_Send, PMPI_Recv));
+        report(rank, "time_1MiB", 0, rep, half_round_trip(1U << 20U, 100, MPI_Send, MPI_Recv));
     }
 }
 

@@ -14,8 +14,6 @@ struct registry_state {
     std::uint32_t next_id = 2;
     std::uint32_t next_lazy = 0x80000000U;
     std::map<std::uint32_t, MPI_Comm> by_id;
-    comm_info world;
-    comm_info self;
 };
 
 registry_state& state() {
@@ -63,8 +61,8 @@ void comm_ids_init() {
     auto& s = state();
     if (s.keyval != MPI_KEYVAL_INVALID) return;
     PMPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, &delete_info, &s.keyval, nullptr);
-    s.world = *make_info(MPI_COMM_WORLD, 0);
-    s.self = *make_info(MPI_COMM_SELF, 1);
+    world_comm_info = *make_info(MPI_COMM_WORLD, 0);
+    self_comm_info = *make_info(MPI_COMM_SELF, 1);
     s.by_id[0] = MPI_COMM_WORLD;
     s.by_id[1] = MPI_COMM_SELF;
 }
@@ -75,10 +73,11 @@ void comm_ids_finalize() {
     s.keyval = MPI_KEYVAL_INVALID;
 }
 
-const comm_info& info_of(MPI_Comm comm) {
+comm_info world_comm_info;  // NOLINT: process-wide by nature
+comm_info self_comm_info;   // NOLINT
+
+const comm_info& info_of_attribute(MPI_Comm comm) {
     auto& s = state();
-    if (comm == MPI_COMM_WORLD) return s.world;
-    if (comm == MPI_COMM_SELF) return s.self;
     void* value = nullptr;
     int found = 0;
     PMPI_Comm_get_attr(comm, s.keyval, &value, &found);

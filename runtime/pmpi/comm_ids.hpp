@@ -22,8 +22,20 @@ void comm_ids_init();
 /// Releases the key (before MPI_Finalize).
 void comm_ids_finalize();
 
-/// Info for `comm`, created lazily (lazy ids have the top bit set and are not stable).
-const comm_info& info_of(MPI_Comm comm);
+/// Info of MPI_COMM_WORLD and MPI_COMM_SELF (set by comm_ids_init()).
+extern comm_info world_comm_info;
+extern comm_info self_comm_info;
+
+/// Info for a communicator other than WORLD and SELF (its MPI attribute), created lazily.
+const comm_info& info_of_attribute(MPI_Comm comm);
+
+/// Info for `comm`, created lazily (lazy ids have the top bit set and are not stable). Inline
+/// for WORLD and SELF: the per-message path of most programs.
+inline const comm_info& info_of(MPI_Comm comm) {
+    if (comm == MPI_COMM_WORLD) return world_comm_info;
+    if (comm == MPI_COMM_SELF) return self_comm_info;
+    return info_of_attribute(comm);
+}
 
 /// Gives a newly created communicator the next creation-order id (no-op for MPI_COMM_NULL).
 void register_new_comm(MPI_Comm comm);

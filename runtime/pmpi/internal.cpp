@@ -2,12 +2,9 @@
 
 namespace cairn::detail {
 
-namespace {
-thread_local int depth = 0;  // NOLINT: per-thread nesting depth
-}  // namespace
+__thread int internal_depth __attribute__((tls_model("initial-exec"))) = 0;  // NOLINT
 
-bool in_internal_scope() { return depth > 0; }
-internal_scope::internal_scope() { ++depth; }
-internal_scope::~internal_scope() { --depth; }
+internal_scope::internal_scope() { ++internal_depth; }
+internal_scope::~internal_scope() { --internal_depth; }
 
 }  // namespace cairn::detail

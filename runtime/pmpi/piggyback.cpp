@@ -222,8 +222,4 @@ MPI_Datatype header_struct_type(const msg_header* h, const void* buf, int count,
     return out;
 }
 
-void set_payload_count(MPI_Status* st, std::int64_t payload_bytes) {
-    PMPI_Status_set_elements_x(st, MPI_BYTE, static_cast<MPI_Count>(payload_bytes));
-}
-
 }  // namespace cairn::detail

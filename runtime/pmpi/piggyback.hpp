@@ -7,6 +7,7 @@
 
 #include <mpi.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -25,6 +26,41 @@ type_facts facts_of(MPI_Datatype dt);
 
 /// Bytes of `count` elements of `dt` (MPI_Type_size).
 std::int64_t data_bytes(int count, MPI_Datatype dt);
+
+/// Payload bytes up to which blocking sends and receives of a dense predefined type build or
+/// receive the wire message [header | data] in a buffer on the stack: no allocation, no
+/// thread-local lookup, one type-table lookup per message (the small-message fast path).
+inline constexpr std::int64_t stack_payload = 256;
+
+/// Bytes of `count` x `dt` if `dt` is a dense predefined type and they fit the stack buffer of
+/// the fast path; -1 otherwise (negative counts included: MPI reports those itself).
+inline std::int64_t fast_path_bytes(int count, MPI_Datatype dt) {
+    const type_facts f = facts_of(dt);
+    if (!f.known || !f.dense || count < 0) return -1;
+    const std::int64_t n = static_cast<std::int64_t>(f.size) * count;
+    return n <= stack_payload ? n : -1;
+}
+
+/// Bytes a completed receive got (what MPI_Get_elements_x with MPI_BYTE answers). Open MPI's
+/// status keeps exactly this in its public `_ucount` field, read directly on the per-message path.
+inline MPI_Count received_bytes(const MPI_Status* st) {
+#if defined(OPEN_MPI) && OPEN_MPI
+    return static_cast<MPI_Count>(st->_ucount);
+#else
+    MPI_Count n = 0;
+    PMPI_Get_elements_x(st, MPI_BYTE, &n);
+    return n;
+#endif
+}
+
+/// True if `rc` is MPI_ERR_TRUNCATE (the message was longer than the receive buffer: MPI
+/// delivered what fits and the status counts the whole message, as in plain MPI).
+inline bool truncated(int rc) {
+    if (rc == MPI_SUCCESS) return false;
+    int cls = MPI_SUCCESS;
+    PMPI_Error_class(rc, &cls);
+    return cls == MPI_ERR_TRUNCATE;
+}
 
 /// True if the packed form should be used for sending this many payload bytes.
 inline bool use_packed(std::int64_t bytes) { return bytes <= pack_threshold; }
@@ -64,6 +100,12 @@ MPI_Datatype header_struct_type(const msg_header* h, const void* buf, int count,
 
 /// Sets the element count a status reports to `payload_bytes` bytes (MPI_Get_count then
 /// answers as plain MPI would for the application's datatype).
-void set_payload_count(MPI_Status* st, std::int64_t payload_bytes);
+inline void set_payload_count(MPI_Status* st, std::int64_t payload_bytes) {
+#if defined(OPEN_MPI) && OPEN_MPI
+    st->_ucount = static_cast<std::size_t>(payload_bytes);  // == MPI_Status_set_elements_x(MPI_BYTE)
+#else
+    PMPI_Status_set_elements_x(st, MPI_BYTE, static_cast<MPI_Count>(payload_bytes));
+#endif
+}
 
 }  // namespace cairn::detail

@@ -4,10 +4,7 @@
 
 namespace cairn::detail {
 
-protocol& protocol::get() {
-    static protocol p;  // NOLINT: process-wide by nature
-    return p;
-}
+protocol protocol_instance;  // NOLINT: process-wide by nature
 
 void protocol::activate(MPI_Comm ctl, int world_size, int world_rank) {
     const std::lock_guard<std::mutex> lock(mu_);
@@ -15,6 +12,7 @@ void protocol::activate(MPI_Comm ctl, int world_size, int world_rank) {
     size_ = world_size;
     outstanding_.assign(static_cast<std::size_t>(world_size), 0);
     rank_ = world_rank;
+    track_current_color();
     active_ = true;
 }
 
@@ -34,12 +32,20 @@ std::vector<std::uint64_t>& protocol::counts(
     return v;
 }
 
+void protocol::track_current_color() {
+    sent_now_ = &counts(sent_, color_);
+    recv_now_ = &counts(recv_, color_);
+}
+
 msg_header protocol::on_send(int dest_world) {
     const std::lock_guard<std::mutex> lock(mu_);
     msg_header h;
     h.color = color_;
     h.seq = ++seq_;
-    if (dest_world >= 0 && dest_world < size_) ++counts(sent_, color_)[static_cast<std::size_t>(dest_world)];
+    if (dest_world >= 0 && dest_world < size_) {
+        auto& v = sent_now_ != nullptr ? *sent_now_ : counts(sent_, color_);
+        ++v[static_cast<std::size_t>(dest_world)];
+    }
     return h;
 }
 
@@ -62,8 +68,12 @@ void protocol::on_receive(const msg_header& h, std::uint32_t comm_id, int src_wo
     {
         const std::lock_guard<std::mutex> lock(mu_);
         if (src_world < 0 || src_world >= size_) return;
+        if (h.color == color_ && recv_now_ != nullptr) {
+            ++(*recv_now_)[static_cast<std::size_t>(src_world)];
+            return;  // same color: an ordinary message
+        }
         ++counts(recv_, h.color)[static_cast<std::size_t>(src_world)];
-        if (h.color == color_) return;  // same color: an ordinary message
+        if (h.color == color_) return;
         const bool collecting = phase_ != phase::idle;
         if (h.color + 1 == color_ && collecting && h.color == white_) {
             need_log = true;  // late: sent before the sender's cut, received after ours
@@ -106,6 +116,7 @@ void protocol::set_color(std::uint32_t c) {
     color_ = c;
     sent_.clear();
     recv_.clear();
+    track_current_color();
 }
 
 void protocol::cut() {
@@ -120,6 +131,7 @@ void protocol::cut() {
     early_ = false;
     early_why_.clear();
     color_ = white_ + 1;
+    track_current_color();
     phase_ = phase::collecting;
     cut_time_ = PMPI_Wtime();
     PMPI_Ialltoall(sent_white_.data(), 1, MPI_UINT64_T, expected_.data(), 1, MPI_UINT64_T, ctl_,
@@ -221,6 +233,7 @@ snapshot_outcome protocol::take_outcome() {
     log_.clear();
     sent_.erase(white_);
     recv_.erase(white_);
+    track_current_color();  // white_ != color_ here, but never leave a pointer to an erased node
     phase_ = phase::idle;
     return out;
 }

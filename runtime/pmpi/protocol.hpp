@@ -103,6 +103,8 @@ private:
     enum class phase { idle, collecting, finishing, done };
     std::vector<std::uint64_t>& counts(std::map<std::uint32_t, std::vector<std::uint64_t>>& m,
                                        std::uint32_t color);
+    /// Points sent_now_ / recv_now_ at the counters of color_ (after color_ or the maps change).
+    void track_current_color();
 
     mutable std::mutex mu_;
     bool active_ = false;
@@ -113,6 +115,10 @@ private:
     std::uint32_t seq_ = 0;
     std::map<std::uint32_t, std::vector<std::uint64_t>> sent_;  // color -> [dest]
     std::map<std::uint32_t, std::vector<std::uint64_t>> recv_;  // color -> [src]
+    // sent_[color_] and recv_[color_]: the counters of nearly every message, without a map
+    // lookup (std::map nodes stay put until their key is erased; color_'s never is while current).
+    std::vector<std::uint64_t>* sent_now_ = nullptr;
+    std::vector<std::uint64_t>* recv_now_ = nullptr;
     bool early_ = false;  // an early message arrived while white for the next cut
     std::string early_why_;
     std::uint64_t early_total_ = 0;
@@ -133,5 +139,10 @@ private:
     MPI_Request alltoall_ = MPI_REQUEST_NULL;
     MPI_Request allreduce_ = MPI_REQUEST_NULL;
 };
+
+/// The one instance (protocol.cpp). A namespace-scope object rather than a function-local static,
+/// so that get() is inline on the per-message path (no call, no guard).
+extern protocol protocol_instance;
+inline protocol& protocol::get() { return protocol_instance; }
 
 }  // namespace cairn::detail

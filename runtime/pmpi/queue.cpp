@@ -11,10 +11,7 @@ bool matches(const queued_message& m, std::uint32_t comm_id, int source, int tag
 }
 }  // namespace
 
-message_queue& message_queue::get() {
-    static message_queue q;  // NOLINT: process-wide by nature
-    return q;
-}
+message_queue queue_instance;  // NOLINT: process-wide by nature
 
 void message_queue::push(queued_message m) {
     const std::lock_guard<std::mutex> lock(mu_);
@@ -46,7 +43,6 @@ std::optional<queued_message> message_queue::peek(std::uint32_t comm_id, int sou
     return *it;
 }
 
-bool message_queue::empty() const { return n_.load(std::memory_order_relaxed) == 0; }
 
 std::size_t message_queue::size() const {
     const std::lock_guard<std::mutex> lock(mu_);

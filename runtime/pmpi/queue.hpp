@@ -32,7 +32,7 @@ public:
     std::optional<queued_message> take(std::uint32_t comm_id, int source, int tag);
     /// Looks at the first match without removing it (for probes).
     std::optional<queued_message> peek(std::uint32_t comm_id, int source, int tag) const;
-    [[nodiscard]] bool empty() const;
+    [[nodiscard]] bool empty() const { return n_.load(std::memory_order_relaxed) == 0; }
     [[nodiscard]] std::size_t size() const;
     void clear();
 
@@ -41,5 +41,9 @@ private:
     std::deque<queued_message> q_;
     std::atomic<std::size_t> n_{0};  // lock-free "is anything queued" for the fast path
 };
+
+/// The one queue (queue.cpp); namespace-scope so that get() and empty() inline on the fast path.
+extern message_queue queue_instance;
+inline message_queue& message_queue::get() { return queue_instance; }
 
 }  // namespace cairn::detail

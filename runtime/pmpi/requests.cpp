@@ -55,18 +55,27 @@ int finish_request(MPI_Request before, MPI_Status* st) {
         int cancelled = 0;
         PMPI_Test_cancelled(st, &cancelled);
         if (cancelled == 0 && st->MPI_SOURCE != MPI_PROC_NULL) {
-            MPI_Count got = 0;
-            PMPI_Get_elements_x(st, MPI_BYTE, &got);
+            const MPI_Count got = received_bytes(st);
             msg_header h;
             std::int64_t payload = 0;
+            std::int64_t logged_bytes = -1;  // packed: payload bytes in the bounce buffer
             if (t->packed) {
-                payload = unpack_message(t->bounce.data(), static_cast<int>(got), h,
-                                         const_cast<void*>(t->ubuf), t->ucount, t->utype, t->comm);
+                // A truncated message (MPI_ERR_TRUNCATE) filled the bounce buffer; the status
+                // counts the whole message, as plain MPI's does.
+                const MPI_Count in_bounce =
+                    got < static_cast<MPI_Count>(t->bounce.size()) ? got
+                                                                   : static_cast<MPI_Count>(t->bounce.size());
+                if (unpack_message(t->bounce.data(), static_cast<int>(in_bounce), h,
+                                   const_cast<void*>(t->ubuf), t->ucount, t->utype, t->comm) >= 0) {
+                    payload = static_cast<std::int64_t>(got) - header_bytes;
+                }
+                logged_bytes = static_cast<std::int64_t>(in_bounce) - header_bytes;
             } else {
                 h = t->hdr;
                 payload = static_cast<std::int64_t>(got) - header_bytes;
             }
             if (payload < 0) payload = 0;
+            if (logged_bytes < 0 || logged_bytes > payload) logged_bytes = payload;
             const comm_info& ci = info_of(t->comm);
             const int src_world = st->MPI_SOURCE >= 0 &&
                                           static_cast<std::size_t>(st->MPI_SOURCE) < ci.world_rank.size()
@@ -77,7 +86,7 @@ int finish_request(MPI_Request before, MPI_Status* st) {
             protocol::get().on_receive(h, ci.id, src_world, st->MPI_SOURCE, st->MPI_TAG, [&] {
                 if (tr->packed) {
                     return std::vector<unsigned char>(tr->bounce.begin() + header_bytes,
-                                                      tr->bounce.begin() + header_bytes + pb);
+                                                      tr->bounce.begin() + header_bytes + logged_bytes);
                 }
                 return pack_payload(tr->ubuf, pb, tr->ucount, tr->utype, tr->comm);
             });

@@ -6,6 +6,8 @@
 #include "recv_path.hpp"
 #include "requests.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,6 +19,7 @@ namespace cairn::detail {
 
 bool receive_from_queue(void* buf, int count, MPI_Datatype dt, int source, int tag, MPI_Comm comm,
                         MPI_Status* st, int* rc) {
+    if (message_queue::get().empty()) return false;  // no replay or pulled message: lock-free
     auto m = message_queue::get().take(info_of(comm).id, source, tag);
     if (!m) return false;
     *rc = unpack_payload(m->payload, buf, count, dt, comm);
@@ -28,16 +31,53 @@ bool receive_from_queue(void* buf, int count, MPI_Datatype dt, int source, int t
 }
 
 void fix_probe_status(MPI_Status* st) {
-    MPI_Count got = 0;
-    PMPI_Get_elements_x(st, MPI_BYTE, &got);
+    const MPI_Count got = received_bytes(st);
     set_payload_count(st, got >= header_bytes ? got - header_bytes : 0);
 }
 
+namespace {
+
+// The small-message fast path of receive_blocking: a dense predefined type of at most
+// stack_payload bytes, received as [header | data] into a stack buffer (`capacity` payload bytes).
+int receive_small(void* buf, std::int64_t capacity, int source, int tag, MPI_Comm comm,
+                  MPI_Message* message, MPI_Status* st, const comm_info& ci) {
+    alignas(msg_header) unsigned char wire[header_bytes + stack_payload];
+    const int cap = header_bytes + static_cast<int>(capacity);
+    const int rc = message != nullptr ? PMPI_Mrecv(wire, cap, MPI_PACKED, message, st)
+                                      : PMPI_Recv(wire, cap, MPI_PACKED, source, tag, comm, st);
+    if ((rc != MPI_SUCCESS && !truncated(rc)) || st->MPI_SOURCE == MPI_PROC_NULL) return rc;
+    msg_header h;
+    std::int64_t payload = 0;  // as the status reports it (the whole message, even truncated)
+    std::int64_t delivered = 0;  // bytes in the user buffer
+    const MPI_Count got = received_bytes(st);
+    if (got >= header_bytes) {
+        std::memcpy(&h, wire, header_bytes);
+        payload = static_cast<std::int64_t>(got) - header_bytes;
+        delivered = payload < capacity ? payload : capacity;
+        if (delivered > 0) {
+            std::memcpy(buf, wire + header_bytes, static_cast<std::size_t>(delivered));
+        }
+    }
+    const unsigned char* data = wire + header_bytes;
+    protocol::get().on_receive(h, ci.id, world_of(ci, st->MPI_SOURCE), st->MPI_SOURCE,
+                               st->MPI_TAG,
+                               [&] { return std::vector<unsigned char>(data, data + delivered); });
+    set_payload_count(st, payload);
+    return rc;
+}
+
+}  // namespace
+
 int receive_blocking(void* buf, int count, MPI_Datatype dt, int source, int tag, MPI_Comm comm,
-                     MPI_Message* message, MPI_Status* st) {
+                     MPI_Message* message, MPI_Status* st, const comm_info* ci) {
+    if (const std::int64_t n = fast_path_bytes(count, dt); n >= 0) {
+        return receive_small(buf, n, source, tag, comm, message, st,
+                             ci != nullptr ? *ci : info_of(comm));
+    }
     int rc = MPI_SUCCESS;
     msg_header h;
     std::int64_t payload = 0;
+    std::int64_t logged_bytes = -1;  // packed: payload bytes in the bounce buffer
     const bool packed = receive_packed(count, dt);
     thread_local std::vector<unsigned char> bounce;  // NOLINT: reused per thread
     if (packed) {
@@ -46,27 +86,30 @@ int receive_blocking(void* buf, int count, MPI_Datatype dt, int source, int tag,
                  ? PMPI_Mrecv(bounce.data(), static_cast<int>(bounce.size()), MPI_PACKED, message, st)
                  : PMPI_Recv(bounce.data(), static_cast<int>(bounce.size()), MPI_PACKED, source, tag,
                              comm, st);
-        if (rc != MPI_SUCCESS || st->MPI_SOURCE == MPI_PROC_NULL) return rc;
-        MPI_Count got = 0;
-        PMPI_Get_elements_x(st, MPI_BYTE, &got);
-        payload = unpack_message(bounce.data(), static_cast<int>(got), h, buf, count, dt, comm);
+        if ((rc != MPI_SUCCESS && !truncated(rc)) || st->MPI_SOURCE == MPI_PROC_NULL) return rc;
+        const MPI_Count got = received_bytes(st);
+        const MPI_Count in_bounce = std::min<MPI_Count>(got, static_cast<MPI_Count>(bounce.size()));
+        if (unpack_message(bounce.data(), static_cast<int>(in_bounce), h, buf, count, dt, comm) >= 0) {
+            payload = static_cast<std::int64_t>(got) - header_bytes;
+        }
+        logged_bytes = static_cast<std::int64_t>(in_bounce) - header_bytes;
     } else {
         MPI_Datatype stt = header_struct_type(&h, buf, count, dt);
         rc = message != nullptr ? PMPI_Mrecv(MPI_BOTTOM, 1, stt, message, st)
                                 : PMPI_Recv(MPI_BOTTOM, 1, stt, source, tag, comm, st);
         PMPI_Type_free(&stt);
-        if (rc != MPI_SUCCESS || st->MPI_SOURCE == MPI_PROC_NULL) return rc;
-        MPI_Count got = 0;
-        PMPI_Get_elements_x(st, MPI_BYTE, &got);
+        if ((rc != MPI_SUCCESS && !truncated(rc)) || st->MPI_SOURCE == MPI_PROC_NULL) return rc;
+        const MPI_Count got = received_bytes(st);
         payload = static_cast<std::int64_t>(got) - header_bytes;
     }
     if (payload < 0) payload = 0;
-    const comm_info& ci = info_of(comm);
-    const int src_world = world_of(comm, st->MPI_SOURCE);
-    protocol::get().on_receive(h, ci.id, src_world, st->MPI_SOURCE, st->MPI_TAG, [&] {
+    if (logged_bytes < 0 || logged_bytes > payload) logged_bytes = payload;
+    const comm_info& info = ci != nullptr ? *ci : info_of(comm);
+    const int src_world = world_of(info, st->MPI_SOURCE);
+    protocol::get().on_receive(h, info.id, src_world, st->MPI_SOURCE, st->MPI_TAG, [&] {
         if (packed) {
             return std::vector<unsigned char>(bounce.begin() + header_bytes,
-                                              bounce.begin() + header_bytes + payload);
+                                              bounce.begin() + header_bytes + logged_bytes);
         }
         return pack_payload(buf, payload, count, dt, comm);
     });
@@ -205,12 +248,13 @@ extern "C" {
 
 int MPI_Recv(void* buf, int count, MPI_Datatype dt, int source, int tag, MPI_Comm comm,
              MPI_Status* status) {
-    if (!intercept(comm, source)) return PMPI_Recv(buf, count, dt, source, tag, comm, status);
+    const comm_info* ci = intercepted(comm, source);
+    if (ci == nullptr) return PMPI_Recv(buf, count, dt, source, tag, comm, status);
     MPI_Status local;
     MPI_Status* st = status == MPI_STATUS_IGNORE ? &local : status;
     int rc = MPI_SUCCESS;
     if (receive_from_queue(buf, count, dt, source, tag, comm, st, &rc)) return rc;
-    return receive_blocking(buf, count, dt, source, tag, comm, nullptr, st);
+    return receive_blocking(buf, count, dt, source, tag, comm, nullptr, st, ci);
 }
 
 int MPI_Irecv(void* buf, int count, MPI_Datatype dt, int source, int tag, MPI_Comm comm,

@@ -3,6 +3,8 @@
 #include "piggyback.hpp"
 #include "requests.hpp"
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -44,8 +46,17 @@ int raw_send_init(send_mode m, const void* b, int n, MPI_Datatype t, int d, int 
 
 int blocking_send(send_mode m, const void* buf, int count, MPI_Datatype dt, int dest, int tag,
                   MPI_Comm comm) {
-    if (!intercept(comm, dest)) return raw_send(m, buf, count, dt, dest, tag, comm);
-    const msg_header h = protocol::get().on_send(world_of(comm, dest));
+    const comm_info* ci = intercepted(comm, dest);
+    if (ci == nullptr) return raw_send(m, buf, count, dt, dest, tag, comm);
+    const msg_header h = protocol::get().on_send(world_of(*ci, dest));
+    if (const std::int64_t n = fast_path_bytes(count, dt); n >= 0) {
+        // Small dense message: [header | data] built on the stack. A blocking send (Bsend
+        // included: it copies) no longer needs the buffer when it returns.
+        alignas(msg_header) unsigned char wire[header_bytes + stack_payload];
+        std::memcpy(wire, &h, header_bytes);
+        if (n > 0) std::memcpy(wire + header_bytes, buf, static_cast<std::size_t>(n));
+        return raw_send(m, wire, header_bytes + static_cast<int>(n), MPI_PACKED, dest, tag, comm);
+    }
     if (use_packed(data_bytes(count, dt))) {
         thread_local std::vector<unsigned char> bounce;  // NOLINT: reused per thread
         pack_message(h, buf, count, dt, comm, bounce);
@@ -60,10 +71,11 @@ int blocking_send(send_mode m, const void* buf, int count, MPI_Datatype dt, int 
 
 int nonblocking_send(send_mode m, const void* buf, int count, MPI_Datatype dt, int dest, int tag,
                      MPI_Comm comm, MPI_Request* req) {
-    if (!intercept(comm, dest)) return raw_isend(m, buf, count, dt, dest, tag, comm, req);
+    const comm_info* ci = intercepted(comm, dest);
+    if (ci == nullptr) return raw_isend(m, buf, count, dt, dest, tag, comm, req);
     auto t = std::make_unique<tracked_request>();
     t->what = tracked_request::kind::send;
-    t->dest_world = world_of(comm, dest);
+    t->dest_world = world_of(*ci, dest);
     t->comm = comm;
     const msg_header h = protocol::get().on_send(t->dest_world);
     int rc = MPI_SUCCESS;

@@ -25,6 +25,9 @@ void large_and_order(const ring& g, digest& d);
 void zero_bytes(const ring& g, digest& d);
 /// Every call with MPI_PROC_NULL.
 void proc_null(const ring& g, digest& d);
+/// Small messages (the interposed stack fast path): sizes around its limit, ANY_SOURCE/ANY_TAG,
+/// probes, other types on each side, truncated receives on every receive path.
+void small_messages(const ring& g, digest& d);
 /// Duplicated, split (reordered), Cartesian and inter-communicators.
 void communicators(const ring& g, digest& d);
 

@@ -1,7 +1,8 @@
 # Wrapper transparency: a plain MPI program (not linked to cairn) run plain, with libcairn
 # preloaded in non-blocking mode and in blocking mode; the per-rank digests must be identical.
 add_executable(wrap_transparency ${CMAKE_CURRENT_LIST_DIR}/wrap_transparency.cpp
-                                 ${CMAKE_CURRENT_LIST_DIR}/wrap_sections.cpp)
+                                 ${CMAKE_CURRENT_LIST_DIR}/wrap_sections.cpp
+                                 ${CMAKE_CURRENT_LIST_DIR}/wrap_small.cpp)
 target_link_libraries(wrap_transparency PRIVATE MPI::MPI_C cairn_warnings)
 target_compile_definitions(wrap_transparency PRIVATE OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
 

@@ -276,6 +276,7 @@ int main(int argc, char** argv) {
         {"zero", wrap_test::zero_bytes},
         {"proc_null", wrap_test::proc_null},
         {"comms", wrap_test::communicators},
+        {"small", wrap_test::small_messages},
     };
     for (const auto& [name, fn] : sections) {
         d.value(std::string("section ") + name, 0);
