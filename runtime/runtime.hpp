@@ -67,6 +67,7 @@ private:
         double stall = 0;
         bool exit_after = false;
         bool in_place = false;  ///< no staging copy: written from the application's buffers
+        std::uint64_t bytes = 0;  ///< this rank's registered bytes at the cut
         bool warned = false;
         std::string save_error;  ///< an object's save failed at the cut ("" = none)
     };

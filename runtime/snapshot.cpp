@@ -236,7 +236,7 @@ void runtime::finish_snapshot() {
     std::vector<buffer_desc> bufs = p.in_place ? reg_.buffers() : staged_;
     const double stall = p.stall;
     std::string save_error = p.save_error;
-    const std::uint64_t local_bytes = reg_.local_bytes();
+    const std::uint64_t local_bytes = p.bytes;
     const staging_use use = p.in_place ? staging_use{} : last_staging_;
     io_thread_->submit([this, w, meta, bufs = std::move(bufs), chan = std::move(out.channel),
                         stall, local_bytes, use, save_error = std::move(save_error)]() mutable {
@@ -359,7 +359,8 @@ void runtime::start_snapshot(trigger why, bool exit_after) {
     p.save_error = reg_.refresh(rank_);
     p.safe_point = index_;
     p.exit_after = exit_after;
-    p.in_place = reg_.local_bytes() > cfg_.staging_limit;
+    p.bytes = reg_.local_bytes();
+    p.in_place = p.bytes > cfg_.staging_limit;
     if (p.in_place) {
         ++staging_waits_;
         log(1, "registered state exceeds staging_limit: this checkpoint blocks until written");

@@ -487,6 +487,9 @@ TEST_CASE("staging memory prepared before the cut is used; registration changes 
         CHECK(lines[1].prepared == p * 800);         // extra
         CHECK(lines[1].reused == p * (4 + 8000));    // step, particles
         CHECK(lines[1].at_cut == p * 500 * 4);       // vec, grown after the preparation
+        // the registered bytes at each cut (extra was registered after the first cut)
+        const auto first = cairn::detail::inspect_checkpoint_file("rt_prefault/ckpt.000001.h5");
+        CHECK(first.meta.stats.bytes == p * (4 + 8000 + 400));
     }
     MPI_Barrier(MPI_COMM_WORLD);
 
