@@ -95,7 +95,7 @@ const std::vector<std::string>& config_keys() {
     static const std::vector<std::string> keys = {
         "dir",     "keep",      "verbose",  "interval", "node_mtbf",     "restart",
         "signal",  "lookahead", "app_name", "on_error", "history",       "mode",
-        "staging_limit", "epoch_timeout", "compression", "direct_io", "incremental", "block_size",
+        "staging_limit", "staging_prefault", "epoch_timeout", "compression", "direct_io", "incremental", "block_size",
         "full_every", "local_dir", "flush", "partner", "node_split",
         "parallel_staging", "fault"};
     return keys;
@@ -163,6 +163,11 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         } catch (const std::invalid_argument& e) {
             bad(key, value, e.what());
         }
+    } else if (key == "staging_prefault") {
+        const std::string v = lower(value);
+        if (v == "on" || v == "true" || v == "1") c.staging_prefault = true;
+        else if (v == "off" || v == "false" || v == "0") c.staging_prefault = false;
+        else bad(key, value, "expected on or off");
     } else if (key == "epoch_timeout") {
         double s = 0;
         try {
@@ -360,6 +365,7 @@ std::string describe(const config& c) {
           : c.restart == restart_mode::never   ? "never"
                                                 : "required");
     if (c.deflate_level > 0) o << " compression=deflate:" << c.deflate_level;
+    if (c.nonblocking && !c.staging_prefault) o << " staging_prefault=off";
     if (!c.direct_io) o << " direct_io=off";
     if (!c.parallel_staging && c.nonblocking) o << " parallel_staging=off";
     if (c.incremental) o << " incremental=on block_size=" << c.block_size << " full_every=" << c.full_every;

@@ -37,6 +37,7 @@ struct config {
     std::string history;  ///< "" = <dir>/history
     bool nonblocking = true;  ///< mode: non-blocking Mattern snapshot (else blocking)
     std::uint64_t staging_limit = 8ULL << 30;  ///< bytes of staging memory per rank
+    bool staging_prefault = true;  ///< allocate and touch staging memory before the first cut
     double epoch_timeout = 120;  ///< seconds before an unfinished snapshot is aborted
     int deflate_level = 0;  ///< compression: 0 = none, 1-9 = HDF5 deflate (gzip) level
     bool direct_io = true;  ///< raw data of contiguous blocks written/read with O_DIRECT

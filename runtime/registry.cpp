@@ -86,6 +86,7 @@ void registry::add_per_rank(std::string_view name, void* data, type t, std::size
     b.extent[0] = count;
     check_overlap(b);
     buffers_.push_back(std::move(b));
+    ++generation_;
 }
 
 void registry::add_distributed(std::string_view name, void* data, type t,
@@ -143,6 +144,7 @@ void registry::add_distributed(std::string_view name, void* data, type t,
     if (data == nullptr && count > 0) throw std::invalid_argument(n + "null data pointer");
     check_overlap(b);
     buffers_.push_back(std::move(b));
+    ++generation_;
 }
 
 void registry::add_resizable(std::string_view name, type t,
@@ -164,6 +166,7 @@ void registry::add_resizable(std::string_view name, type t,
     b.current = std::move(current);
     b.resize = std::move(resize);
     buffers_.push_back(std::move(b));
+    ++generation_;
 }
 
 void registry::add_object(std::string_view name, std::string_view format_tag,
@@ -194,6 +197,7 @@ void registry::add_object(std::string_view name, std::string_view format_tag,
     };
     objects_.push_back(std::move(e));
     buffers_.push_back(std::move(b));
+    ++generation_;
 }
 
 std::string registry::refresh(int rank) {

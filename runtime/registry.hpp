@@ -48,10 +48,15 @@ public:
     /// Text describing what must agree across ranks (names, kinds, types, global shapes).
     [[nodiscard]] std::string signature() const;
 
+    /// Changes whenever a buffer is added or the registry is cleared (not when a variable
+    /// buffer's size changes).
+    [[nodiscard]] std::uint64_t generation() const { return generation_; }
+
     /// Removes everything.
     void clear() {
         buffers_.clear();
         objects_.clear();
+        ++generation_;
     }
 
 private:
@@ -65,6 +70,7 @@ private:
     };
     std::vector<buffer_desc> buffers_;
     std::vector<std::unique_ptr<object_entry>> objects_;
+    std::uint64_t generation_ = 0;
 };
 
 }  // namespace cairn::detail

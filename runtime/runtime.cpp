@@ -156,6 +156,9 @@ void runtime::finalize() {
             } catch (const std::exception& e) {
                 log(0, std::string("ERROR at finalize: ") + e.what());
             }
+            double waited = 0;
+            std::string unused;
+            prefault_.take(waited, unused);  // joins a preparation still running, frees it
         }
         if (tier_) {
             try {
@@ -356,6 +359,7 @@ void runtime::safe_point() {
         }
         if (exit_) return;
     }
+    if (nonblocking_ && cfg_.staging_prefault) prepare_staging();
     const bool time_due = rank_ == 0 && sched_->due_by_time(MPI_Wtime());
     const bool signal_pending = exit_signals_received() > signals_seen_ || exit_retry_;
     agree_->maybe_start(index_, {requested_ || time_due, signal_pending});

@@ -10,6 +10,7 @@
 #include "mpi/comm.hpp"
 #include "registry.hpp"
 #include "scheduler.hpp"
+#include "staging_pool.hpp"
 #include "tier/tier.hpp"
 
 #include <cairn/cairn.hpp>
@@ -67,6 +68,7 @@ private:
         double stall = 0;
         bool exit_after = false;
         bool in_place = false;  ///< no staging copy: written from the application's buffers
+        std::uint64_t bytes = 0;  ///< this rank's registered bytes at the cut
         bool warned = false;
         std::string save_error;  ///< an object's save failed at the cut ("" = none)
     };
@@ -83,6 +85,7 @@ private:
     void wait_snapshot_done();
     void pull_messages();
     void stage_buffers();
+    void prepare_staging();
     void start_progress_thread();
     void stop_progress_thread();
     void wake_progress_thread();
@@ -120,16 +123,26 @@ private:
     bool nonblocking_ = false;
     std::optional<pending_snapshot> pending_;
     std::shared_ptr<write_state> writing_;
-    std::vector<std::vector<unsigned char>> staging_;
-    copy_helper stage_copy_;  // second thread for the staging copy at the cut
-    std::vector<buffer_desc> staged_;
+    staging_map staging_;            // by buffer name; read by the I/O thread until collected
+    std::vector<buffer_desc> staged_;  // the registered buffers pointing into staging_
+    copy_helper stage_copy_;         // second thread for the staging copy at the cut
+    staging_pool prefault_;          // staging memory prepared before the cut (staging_prefault)
+    std::uint64_t prepared_generation_ = ~std::uint64_t{0};  // registry generation covered
+    struct staging_use {
+        std::uint64_t prepared = 0;  ///< bytes staged into memory prepared in the background
+        std::uint64_t reused = 0;    ///< bytes staged into the previous checkpoint's memory
+        std::uint64_t at_cut = 0;    ///< bytes staged into memory allocated at the cut
+    };
+    staging_use last_staging_;  // of the latest cut, on this rank
     std::uint64_t aborted_since_commit_ = 0;
     std::uint64_t staging_waits_ = 0;
     double last_write_seconds_ = 0;
     std::optional<commit_result> last_result_;
 };
 
-/// Appends one line about a committed checkpoint to <dir>/stats.log (call on rank 0).
-void append_stats_log(const config& cfg, const checkpoint_meta& meta, const commit_result& res);
+/// Appends one line about a committed checkpoint to <dir>/stats.log (call on rank 0); `extra`
+/// ("key=value ...") is appended to the line.
+void append_stats_log(const config& cfg, const checkpoint_meta& meta, const commit_result& res,
+                      const std::string& extra = "");
 
 }  // namespace cairn::detail

@@ -39,7 +39,8 @@ void pack_block(const buffer_desc& b, unsigned char* out, copy_helper* helper) {
 
 }  // namespace
 
-void append_stats_log(const config& cfg, const checkpoint_meta& meta, const commit_result& res) {
+void append_stats_log(const config& cfg, const checkpoint_meta& meta, const commit_result& res,
+                      const std::string& extra) {
     std::ofstream out(cfg.dir + "/stats.log", std::ios::app);
     if (!out) return;
     char line[512];
@@ -55,6 +56,7 @@ void append_stats_log(const config& cfg, const checkpoint_meta& meta, const comm
                   static_cast<unsigned long long>(meta.safe_point));
     std::string text = line;
     if (!res.tiers.empty()) text.insert(text.size() - 1, " tiers=" + res.tiers);
+    if (!extra.empty()) text.insert(text.size() - 1, " " + extra);
     out << text;
 }
 
@@ -100,22 +102,81 @@ void runtime::stop_progress_thread() {
 
 void runtime::stage_buffers() {
     const auto& bufs = reg_.buffers();
-    staging_.resize(bufs.size());
+    const bool was_busy = prefault_.busy();
+    double waited = 0;
+    std::string prepare_error;
+    staging_map prepared = prefault_.take(waited, prepare_error);
+    if (!prepare_error.empty()) log(1, "warning: " + prepare_error + "; allocating at the cut");
+    if (was_busy) {
+        log(2, "the cut waited " + std::to_string(waited) +
+                   " s for the staging memory still being prepared");
+    }
+    staging_map next;
     staged_.clear();
+    last_staging_ = staging_use{};
     for (std::size_t i = 0; i < bufs.size(); ++i) {
         if (i == bufs.size() / 2) fault::at(fault::point::stage);
         const buffer_desc& b = bufs[i];
-        auto& mem = staging_[i];
-        mem.resize(b.bytes());
-        pack_block(b, mem.data(), cfg_.parallel_staging ? &stage_copy_ : nullptr);
+        const std::size_t n = b.bytes();
+        const auto old = staging_.find(b.name);
+        const auto ready = prepared.find(b.name);
+        staging_memory mem;
+        if (old != staging_.end() && old->second.size() == n) {
+            mem = std::move(old->second);
+            last_staging_.reused += n;
+        } else if (ready != prepared.end() && ready->second.size() == n) {
+            mem = std::move(ready->second);
+            last_staging_.prepared += n;
+        } else {
+            // Nothing of this size was prepared (a new or resized buffer, an object, or
+            // staging_prefault=off): allocate at the cut and pay its page faults here.
+            if (old != staging_.end()) mem = std::move(old->second);
+            else if (ready != prepared.end()) mem = std::move(ready->second);
+            mem.resize(n);
+            last_staging_.at_cut += n;
+        }
+        staging_memory& slot = next[b.name] = std::move(mem);
+        pack_block(b, slot.data(), cfg_.parallel_staging ? &stage_copy_ : nullptr);
         buffer_desc d = b;
-        d.data = mem.data();
+        d.data = slot.data();
         if (d.kind == buffer_kind::distributed) {
             d.mem_shape = d.extent;
             d.mem_offset = {0, 0, 0};
         }
         staged_.push_back(d);
     }
+    staging_ = std::move(next);  // memory of buffers no longer registered is freed here
+    prepared_generation_ = reg_.generation();
+}
+
+void runtime::prepare_staging() {
+    const std::uint64_t gen = reg_.generation();
+    if (gen == prepared_generation_ || prefault_.busy()) return;  // busy: retried later
+    std::vector<staging_request> wanted;
+    std::uint64_t total = 0;
+    std::uint64_t fresh = 0;
+    for (const buffer_desc& b : reg_.buffers()) {
+        std::size_t n = b.bytes();
+        if (b.object) continue;  // its size is known only once save has run, at the cut
+        if (b.variable) {
+            try {
+                n = b.current().second * type_size(b.elem);  // the size it has now
+            } catch (...) {  // NOLINT(bugprone-empty-catch): the cut reports the failure
+                continue;
+            }
+        }
+        total += n;
+        // staging_ may be in use by the I/O thread: only its sizes are read here.
+        const auto old = staging_.find(b.name);
+        if (n == 0 || (old != staging_.end() && old->second.size() == n)) continue;
+        wanted.push_back({b.name, n});
+        fresh += n;
+    }
+    prepared_generation_ = gen;
+    if (wanted.empty() || total > cfg_.staging_limit) return;  // over the limit: written in place
+    prefault_.prepare(std::move(wanted));
+    log(2, "rank 0 prepares " + std::to_string(fresh) +
+               " bytes of staging memory in the background");
 }
 
 void runtime::pull_messages() {
@@ -180,9 +241,10 @@ void runtime::finish_snapshot() {
     std::vector<buffer_desc> bufs = p.in_place ? reg_.buffers() : staged_;
     const double stall = p.stall;
     std::string save_error = p.save_error;
-    const std::uint64_t local_bytes = reg_.local_bytes();
+    const std::uint64_t local_bytes = p.bytes;
+    const staging_use use = p.in_place ? staging_use{} : last_staging_;
     io_thread_->submit([this, w, meta, bufs = std::move(bufs), chan = std::move(out.channel),
-                        stall, local_bytes, save_error = std::move(save_error)]() mutable {
+                        stall, local_bytes, use, save_error = std::move(save_error)]() mutable {
         try {
             // Collective on the I/O thread's communicator: never a global stop at the cut.
             check_registration_agrees("checkpoint", io_.get());
@@ -194,16 +256,22 @@ void runtime::finish_snapshot() {
                 return;
             }
             double stall_max = 0;
-            unsigned long long sums[2] = {local_bytes, chan.messages.size()};
-            unsigned long long tot[2] = {0, 0};
+            unsigned long long sums[5] = {local_bytes, chan.messages.size(), use.prepared,
+                                          use.reused, use.at_cut};
+            unsigned long long tot[5] = {0, 0, 0, 0, 0};
             MPI_Allreduce(&stall, &stall_max, 1, MPI_DOUBLE, MPI_MAX, io_.get());
-            MPI_Allreduce(sums, tot, 2, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());
+            MPI_Allreduce(sums, tot, 5, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());
             meta.stats.stall_seconds = stall_max;
             meta.stats.bytes = tot[0];
             meta.stats.messages_logged = tot[1];
             w->result = write_checkpoint(meta, bufs, chan, w->exit_after);
             w->stats = meta.stats;
-            if (w->result.ok && rank_ == 0) append_stats_log(cfg_, meta, w->result);
+            if (w->result.ok && rank_ == 0) {
+                append_stats_log(cfg_, meta, w->result,
+                                 "staged_prepared=" + std::to_string(tot[2]) +
+                                     " staged_reused=" + std::to_string(tot[3]) +
+                                     " staged_at_cut=" + std::to_string(tot[4]));
+            }
         } catch (const std::exception& e) {
             w->result.ok = false;
             w->result.error = e.what();
@@ -296,7 +364,8 @@ void runtime::start_snapshot(trigger why, bool exit_after) {
     p.save_error = reg_.refresh(rank_);
     p.safe_point = index_;
     p.exit_after = exit_after;
-    p.in_place = reg_.local_bytes() > cfg_.staging_limit;
+    p.bytes = reg_.local_bytes();
+    p.in_place = p.bytes > cfg_.staging_limit;
     if (p.in_place) {
         ++staging_waits_;
         log(1, "registered state exceeds staging_limit: this checkpoint blocks until written");

@@ -10,7 +10,10 @@
 //   nonblocking  request_checkpoint(), then compute with a safe point every ~1 ms: the longest
 //                safe_point() (the stall at the cut) and the time until epoch() shows the commit;
 //                the launch's first checkpoint (staging memory allocated and faulted) is reported
-//                separately as nonblocking_first_stall / nonblocking_first_commit
+//                separately as nonblocking_first_stall / nonblocking_first_commit; with
+//                --warmup S the ranks first compute with safe points for S seconds, as an
+//                application does before its first checkpoint (staging_prefault prepares the
+//                staging memory meanwhile)
 //   restore      restore() of the newest checkpoint (one repetition per launch)
 //   posix        each rank writes its own file with write() and fsync() (naive baseline)
 //   shared       each rank pwrite()s its block into one new shared file at rank x block bytes,
@@ -54,6 +57,7 @@ struct options {
     std::string dir = ".";  ///< for mode posix
     int changed = 5;        ///< incremental: percent of blocks changed per checkpoint
     std::uint64_t block_kib = 64;  ///< incremental: block size (must match CAIRN_BLOCK_SIZE)
+    double warmup = 0;      ///< nonblocking: seconds of compute before the first checkpoint
 };
 
 double now() {
@@ -107,6 +111,13 @@ double compute(double ms, std::vector<double>& scratch) {
 void run_nonblocking(const options& o, int rank, std::vector<double>& /*state*/) {
     std::vector<double> scratch(4096, 1.0);
     double sink = 0;
+    const double w0 = now();
+    for (int go = o.warmup > 0 ? 1 : 0; go != 0;) {
+        sink += compute(1.0, scratch);
+        cairn::safe_point();
+        go = now() - w0 < o.warmup ? 1 : 0;
+        MPI_Bcast(&go, 1, MPI_INT, 0, MPI_COMM_WORLD);  // rank 0's clock decides for all
+    }
     // Repetition -1 is the first checkpoint of the launch, reported on its own: it allocates the
     // staging memory and pays its page faults once.
     for (int rep = -1; rep < o.reps; ++rep) {
@@ -373,17 +384,19 @@ int main(int argc, char** argv) {
             o.changed = std::atoi(v.c_str());
         else if (a == "--block-kib")
             o.block_kib = std::strtoull(v.c_str(), nullptr, 10);
+        else if (a == "--warmup")
+            o.warmup = std::strtod(v.c_str(), nullptr);
         else {
             std::fprintf(stderr, "cairn_bench: unknown option %s\n", a.c_str());
             return 2;
         }
     }
     if (o.mode.empty() || o.mib == 0 || o.reps < 1 || o.changed < 0 || o.changed > 100 ||
-        o.block_kib == 0) {
+        o.block_kib == 0 || !(o.warmup >= 0)) {
         std::fprintf(stderr,
                      "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|shared|"
                      "pingpong|selfsend|incremental [--mib N] [--reps N] [--dir D] [--changed PCT] "
-                     "[--block-kib K]\n");
+                     "[--block-kib K] [--warmup SECONDS]\n");
         return 2;
     }
     try {

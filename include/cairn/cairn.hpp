@@ -130,7 +130,8 @@ void register_distributed(std::string_view name, T* data, const array_layout& la
 /// Registers a resizable per-rank buffer. At each checkpoint cairn calls `current()` for the
 /// data pointer and element count; on restore it calls `resize(saved count)` and reads into the
 /// pointer it returns. The count may differ between checkpoints and ranks (restart needs the
-/// same rank count).
+/// same rank count). In non-blocking mode with staging_prefault on, `current()` is also called at
+/// the first safe point after the registration changed, for the size of the staging memory.
 void register_resizable(std::string_view name, type t,
                         std::function<std::pair<void*, std::size_t>()> current,
                         std::function<void*(std::size_t count)> resize);

@@ -79,6 +79,14 @@ TEST_CASE("config direct_io", "[config]") {
                Catch::Contains("direct_io") && Catch::Contains("expected on or off"));
 }
 
+TEST_CASE("config staging_prefault", "[config]") {
+    CHECK(load_config("", {}).staging_prefault);
+    CHECK_FALSE(load_config("", {"CAIRN_STAGING_PREFAULT=off"}).staging_prefault);
+    CHECK(load_config("", {"CAIRN_STAGING_PREFAULT=on"}).staging_prefault);
+    CHECK_THAT(error_of([] { load_config("", {"CAIRN_STAGING_PREFAULT=later"}); }),
+               Catch::Contains("staging_prefault") && Catch::Contains("expected on or off"));
+}
+
 TEST_CASE("config rejects bad input with a clear message", "[config]") {
     CHECK_THAT(error_of([] { load_config("", {"CAIRN_KEPP=3"}); }),
                Catch::Contains("CAIRN_KEPP") && Catch::Contains("unknown key") &&
