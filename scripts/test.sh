@@ -5,8 +5,10 @@
 # (build-asan/, scripts/test-sanitize.sh); the tests that cannot or need not run there (label
 # nosan, each with its reason beside it and in docs/developer.md: the Slurm tests, fuzzing, the
 # benchmark drivers, packaging, the random kills) run in the normal RelWithDebInfo build (build/),
-# in the background while build-asan/ is compiled and tested. SANITIZE=0 runs the whole suite in
-# build/ only (quicker, no sanitizers).
+# in the background while build-asan/ is compiled and tested. build/ then holds only what those
+# tests use: the library, the tool and the applications (target cairn_programs); the test
+# programs are compiled in build-asan/ only. SANITIZE=0 builds everything in build/ and runs the
+# whole suite there (quicker, no sanitizers).
 # Why each test runs once (docs/developer.md "CI time budget"): on 2 cores, the normal suite plus
 # the sanitized suite took 25.8 min; most MPI tests spin (sched_yield) while they wait, so running
 # more of them at once did not make the suite faster.
@@ -19,9 +21,8 @@ t0=$SECONDS
 TIMEFORMAT='test.sh: phase took %R s wall, %U s user + %S s sys CPU'
 
 time bash scripts/install-deps.sh || { echo "test.sh: FAILED to install dependencies"; exit 1; }
-time bash scripts/build.sh || { echo "test.sh: FAILED to build"; exit 1; }
-
 if [ "${SANITIZE:-1}" = 0 ]; then
+    time bash scripts/build.sh || { echo "test.sh: FAILED to build"; exit 1; }
     echo "test.sh: running every test in build/ (SANITIZE=0: no sanitizer build)"
     time (cd build && ctest --output-on-failure -j2)
     rc=$?
@@ -32,6 +33,10 @@ if [ "${SANITIZE:-1}" = 0 ]; then
     echo "test.sh: total $((SECONDS - t0)) s (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
     exit $rc
 fi
+
+# build/ gets the library, the tool and the applications (target cairn_programs), which the nosan
+# tests use; the test programs are built and run in build-asan/ only.
+time BUILD_TARGET=cairn_programs bash scripts/build.sh || { echo "test.sh: FAILED to build"; exit 1; }
 
 # In build/, in the background: the Slurm tests (each starts its own local cluster on its own
 # ports; they mostly wait for their jobs) and the other nosan tests. Logs are printed at the end.

@@ -7,7 +7,9 @@ set -u
 source "$(dirname "$0")/cairn_tool_common.sh"
 cairn=$1
 heat=$2
-heat_args=(--steps 300 --print-every 100 --sleep-ms 20)
+heat_args=(--steps 300 --print-every 100)
+# Paces the runs that are killed or signalled mid-run; the reference run needs no pacing.
+pace=(--sleep-ms 20)
 rm -rf ref ck usr1 false-dir progress-dir
 
 # 1. Reference: an uninterrupted run without checkpoints.
@@ -20,7 +22,8 @@ pass "reference checksum $ref"
 # 2. One injected SIGKILL once the first attempt has committed 2 checkpoints (progress-based, so
 #    the test does not depend on the machine's speed); the second attempt resumes and finishes.
 CAIRN_INTERVAL=steps:20 "$cairn" run -n 4 --max-restarts 3 --checkpoint-dir ck \
-    --inject-failure-at-checkpoint 2 --mpirun "$MPIEXEC" -- "$heat" "${heat_args[@]}" > run.log 2>&1
+    --inject-failure-at-checkpoint 2 --mpirun "$MPIEXEC" -- "$heat" "${heat_args[@]}" "${pace[@]}" \
+    > run.log 2>&1
 status=$?
 cat run.log
 [ "$status" = 0 ] || fail "cairn run exited with $status"
@@ -41,7 +44,7 @@ pass "job history records both attempts"
 # 3. SIGUSR1 to cairn run: forwarded to mpirun, the ranks checkpoint and exit cleanly; a rerun
 #    of the same command resumes and finishes with the reference checksum.
 CAIRN_INTERVAL=off "$cairn" run -n 4 --checkpoint-dir usr1 --mpirun "$MPIEXEC" -- \
-    "$heat" "${heat_args[@]}" > usr1.log 2>&1 &
+    "$heat" "${heat_args[@]}" "${pace[@]}" > usr1.log 2>&1 &
 pid=$!
 for _ in $(seq 100); do grep -q "heat: step 100/300" usr1.log && break; sleep 0.1; done
 grep -q "heat: step 100/300" usr1.log || { kill -TERM "$pid"; cat usr1.log; fail "heat did not start"; }
@@ -55,7 +58,7 @@ expect_in usr1.log "checkpointed and stopped on SIGUSR1"
 grep -q 'cause=timeout' usr1/history || fail "SIGUSR1 stop not recorded as cause=timeout"
 [ -z "$(final_checksum usr1.log)" ] || fail "heat finished although it was asked to stop"
 CAIRN_INTERVAL=off "$cairn" run -n 4 --checkpoint-dir usr1 --mpirun "$MPIEXEC" -- \
-    "$heat" "${heat_args[@]}" > usr1b.log 2>&1 || { cat usr1b.log; fail "resumed run failed"; }
+    "$heat" "${heat_args[@]}" "${pace[@]}" > usr1b.log 2>&1 || { cat usr1b.log; fail "resumed run failed"; }
 expect_in usr1b.log "heat: restarted from epoch"
 got=$(final_checksum usr1b.log)
 [ "$got" = "$ref" ] || fail "checksum after SIGUSR1 stop and resume $got differs from $ref"

@@ -54,11 +54,14 @@ CMD=("$MPIEXEC" -n $NP "$APP" "${ARGS[@]}" "${RUN_ARGS[@]}")
 mpirun_pid=$!
 deadline=$((SECONDS + 60))
 chosen=""
+declare -A unusable=()  # committed files do not change: each is checked once
 while [ -z "$chosen" ]; do
     kill -0 "$mpirun_pid" 2>/dev/null || { cat run1.log; fail "job ended before a usable checkpoint"; }
     [ $SECONDS -lt $deadline ] || { kill -9 "$mpirun_pid"; fail "no usable checkpoint within 60 s"; }
     for f in $(committed_checkpoints "$CAIRN_DIR"); do
+        [ -z "${unusable[$f]:-}" ] || continue
         if usable "$f"; then chosen=$f; break; fi
+        unusable[$f]=1
     done
     sleep 0.05
 done
