@@ -206,8 +206,12 @@ void append_job_attempt(const std::string& path, const job_attempt& attempt) {
         system_error("cannot stat job history", path);
     }
     std::string data;
-    if (st.st_size == 0) data = std::string(header_line) + "\n";
-    data += format_job_attempt(attempt) + "\n";
+    if (st.st_size == 0) {
+        data = header_line;  // (appended piecewise: GCC 12 warns falsely on string + literal)
+        data += '\n';
+    }
+    data += format_job_attempt(attempt);
+    data += '\n';
     write_all(fd, data, path);
     if (::fsync(fd) != 0) {
         const int saved = errno;

@@ -124,8 +124,9 @@ void write_channel(hid_t fid, const channel_plan& plan, int rank, hid_t dcpl, hi
                    deferred_failure& failure) {
     const auto p = static_cast<std::uint64_t>(plan.checksums.size());
     const auto r = static_cast<std::size_t>(rank);
-    const group g(H5Gcreate2(fid, channel_group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                  std::string("H5Gcreate2 ") + channel_group);
+    std::string what = "H5Gcreate2 ";  // appended: GCC 12 warns falsely on string + literal
+    what += channel_group;
+    const group g(H5Gcreate2(fid, channel_group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), what);
     {
         const std::string path = path_of("payload");
         dataset ds = create_dataset(fid, path, H5T_STD_U8LE, {plan.payload_index[p]}, dcpl);
