@@ -240,7 +240,7 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
         }
     }
     log(1, text + link_text);
-    if (cfg_.verbose >= 2 && !plan.delta) {  // a delta's phases: the "incremental:" line
+    if (cfg_.verbose >= 2 && !res.delta) {  // a delta's phases: the "incremental:" line
         std::snprintf(line, sizeof line,
                       "checkpoint %llu on rank 0: checks %.3f s, write %.3f s (checksums %.3f, "
                       "tables %.3f, create %.3f, data %.3f, close %.3f), commit %.3f s, "
