@@ -553,6 +553,12 @@ struct growing_state {
         for (std::size_t i = 0; i < vec.size(); ++i) vec[i] = seed * 7 + r * 1000 + static_cast<int>(i);
         for (std::size_t i = 0; i < extra.size(); ++i) extra[i] = -seed - r * 0.5 - i;
     }
+
+    /// The buffers every case registers first; vec and extra are registered by the case.
+    void register_fixed() {
+        cairn::register_scalar("step", step);
+        cairn::register_buffer("particles", particles.data(), particles.size());
+    }
 };
 }  // namespace
 
@@ -564,8 +570,7 @@ TEST_CASE("staging memory prepared before the cut is used; registration changes 
     setenv("CAIRN_KEEP", "100", 1);
     cairn::init();
     growing_state s;
-    cairn::register_scalar("step", s.step);
-    cairn::register_buffer("particles", s.particles.data(), s.particles.size());
+    s.register_fixed();
     cairn::register_vector("vec", s.vec);
     CHECK_FALSE(cairn::restore());
     s.fill(1);
@@ -603,8 +608,7 @@ TEST_CASE("staging memory prepared before the cut is used; registration changes 
     growing_state r;
     r.vec.clear();
     r.step = -1;
-    cairn::register_scalar("step", r.step);
-    cairn::register_buffer("particles", r.particles.data(), r.particles.size());
+    r.register_fixed();
     cairn::register_vector("vec", r.vec);
     cairn::register_buffer("extra", r.extra.data(), r.extra.size());
     REQUIRE(cairn::restore());
@@ -623,8 +627,7 @@ TEST_CASE("staging_prefault=off allocates the staging memory at the cut", "[runt
     setenv("CAIRN_STAGING_PREFAULT", "off", 1);
     cairn::init();
     growing_state s;
-    cairn::register_scalar("step", s.step);
-    cairn::register_buffer("particles", s.particles.data(), s.particles.size());
+    s.register_fixed();
     CHECK_FALSE(cairn::restore());
     s.fill(1);
     for (int i = 1; i <= 6; ++i) cairn::safe_point();

@@ -280,13 +280,7 @@ void zero_bytes(const ring& g, digest& d) {
     MPI_Waitall(2, sr.data(), MPI_STATUSES_IGNORE);
     auto send = [&] { MPI_Send(dummy.data(), 0, MPI_INT, g.right, 1302, MPI_COMM_WORLD); };
     auto recv = [&] { MPI_Recv(in.data(), 0, MPI_INT, g.left, 1302, MPI_COMM_WORLD, &st); };
-    if (g.rank % 2 == 0) {
-        send();
-        recv();
-    } else {
-        recv();
-        send();
-    }
+    ordered(g, send, recv);
     d.status("zero blocking", st, MPI_INT);
 }
 

@@ -16,18 +16,6 @@ namespace wrap_test {
 
 namespace {
 
-// Even ranks send first, odd ranks receive first: a ring of blocking calls cannot deadlock.
-template <class Send, class Recv>
-void ordered(const ring& g, Send send, Recv recv) {
-    if (g.rank % 2 == 0) {
-        send();
-        recv();
-    } else {
-        recv();
-        send();
-    }
-}
-
 void sizes(const ring& g, digest& d) {
     MPI_Status st;
     for (const int n : {0, 1, 8, 255, 256, 257, 1024}) {

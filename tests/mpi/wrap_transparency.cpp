@@ -30,13 +30,7 @@ void blocking_sends(const ring& g, digest& d) {
     auto recv = [&] {
         MPI_Recv(in.data(), 16, MPI_INT, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
     };
-    if (g.rank % 2 == 0) {
-        send();
-        recv();
-    } else {
-        recv();
-        send();
-    }
+    ordered(g, send, recv);
     d.status("send/recv-any", st, MPI_INT);
     d.data("send/recv-any", in.data(), in.size() * sizeof(int));
     d.check(st.MPI_SOURCE == g.left && st.MPI_TAG == 100 + g.left, "Recv ANY: source/tag");
@@ -47,13 +41,7 @@ void blocking_sends(const ring& g, digest& d) {
     std::vector<double> din(7, 0);
     auto ssend = [&] { MPI_Ssend(dout.data(), 7, MPI_DOUBLE, g.right, 200, MPI_COMM_WORLD); };
     auto srecv = [&] { MPI_Recv(din.data(), 7, MPI_DOUBLE, g.left, 200, MPI_COMM_WORLD, &st); };
-    if (g.rank % 2 == 0) {
-        ssend();
-        srecv();
-    } else {
-        srecv();
-        ssend();
-    }
+    ordered(g, ssend, srecv);
     d.status("ssend", st, MPI_DOUBLE);
     d.data("ssend", din.data(), din.size() * sizeof(double));
     d.check(din == pattern<double>(7, g.left + 1), "Ssend data");
