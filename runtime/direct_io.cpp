@@ -14,20 +14,23 @@ namespace cairn::detail {
 
 namespace {
 
-constexpr std::size_t bounce_bytes = std::size_t{8} << 20U;
-
 struct free_deleter {
     void operator()(unsigned char* p) const noexcept { std::free(p); }
 };
 
-/// The calling thread's bounce buffer, allocated on first use and kept (its pages stay mapped,
-/// so later checkpoints do not fault them in again).
-unsigned char* bounce() {
+/// The calling thread's bounce buffer of at least `bytes`, allocated on first use and kept (its
+/// pages stay mapped, so later checkpoints do not fault them in again); grown if a larger piece
+/// is asked for.
+unsigned char* bounce(std::size_t bytes) {
     thread_local std::unique_ptr<unsigned char, free_deleter> buf;
-    if (!buf) {
-        void* p = std::aligned_alloc(direct_file::align, bounce_bytes);
+    thread_local std::size_t size = 0;
+    if (size < bytes) {
+        buf.reset();
+        size = 0;
+        void* p = std::aligned_alloc(direct_file::align, bytes);
         if (p == nullptr) throw std::runtime_error("cannot allocate the direct I/O buffer");
         buf.reset(static_cast<unsigned char*>(p));
+        size = bytes;
     }
     return buf.get();
 }
@@ -84,9 +87,9 @@ void direct_file::write(std::uint64_t off, const void* src, std::size_t len) {
     const std::uint64_t mid0 = std::min(end, (off + align - 1) / align * align);
     const std::uint64_t mid1 = std::max(mid0, end / align * align);
     if (mid0 > off) buffered(true, off, p, mid0 - off);
-    unsigned char* b = mid1 > mid0 ? bounce() : nullptr;
+    unsigned char* b = mid1 > mid0 ? bounce(write_piece) : nullptr;
     for (std::uint64_t o = mid0; o < mid1;) {
-        const std::size_t n = std::min<std::uint64_t>(bounce_bytes, mid1 - o);
+        const std::size_t n = std::min<std::uint64_t>(write_piece, mid1 - o);
         std::memcpy(b, p + (o - off), n);
         transfer_all(true, direct_fd_, b, n, o, path_);
         o += n;
@@ -104,9 +107,9 @@ void direct_file::read(std::uint64_t off, void* dst, std::size_t len, const piec
     };
     if (mid0 > off) buffered(false, off, p, mid0 - off);
     done(off, mid0);
-    unsigned char* b = mid1 > mid0 ? bounce() : nullptr;
+    unsigned char* b = mid1 > mid0 ? bounce(read_piece) : nullptr;
     for (std::uint64_t o = mid0; o < mid1;) {
-        const std::size_t n = std::min<std::uint64_t>(bounce_bytes, mid1 - o);
+        const std::size_t n = std::min<std::uint64_t>(read_piece, mid1 - o);
         transfer_all(false, direct_fd_, b, n, o, path_);
         std::memcpy(p + (o - off), b, n);
         done(o, o + n);

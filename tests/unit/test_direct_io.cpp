@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -40,8 +41,8 @@ TEST_CASE("direct_file writes and reads unaligned ranges exactly") {
     }
     if (!supported) return;
 
-    // (offset, length): inside one block, across a block boundary, aligned, and more than one
-    // 8 MiB bounce buffer with odd ends.
+    // (offset, length): inside one block, across a block boundary, aligned, and more than two
+    // write pieces (8 MiB) and many read pieces (1 MiB) with odd ends.
     const std::vector<std::pair<std::uint64_t, std::size_t>> ranges = {
         {5, 100}, {4000, 200}, {8192, 4096}, {12289, (std::size_t{17} << 20U) + 333}, {0, 1}};
     std::vector<unsigned char> expect;
@@ -68,12 +69,15 @@ TEST_CASE("direct_file writes and reads unaligned ranges exactly") {
         // The pieces handed out while reading are the destination, in order, without gaps.
         std::vector<unsigned char> again(len, 0xCD);
         std::size_t covered = 0;
+        std::size_t largest = 0;
         bool in_place = true;
         r.read(off, again.data(), again.size(), [&](const unsigned char* p, std::size_t n) {
             in_place = in_place && p == again.data() + covered;
             covered += n;
+            largest = std::max(largest, n);
         });
         CHECK(in_place);
+        CHECK(largest <= direct_file::read_piece);
         CHECK(covered == len);
         CHECK(again == got);
     }
