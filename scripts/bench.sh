@@ -291,6 +291,7 @@ for mib in "${sizes[@]}"; do
     [ $only_incr -eq 1 ] && continue
     {
         echo "$mib,nonblocking stall / memcpy,$(ratio "$(med nonblocking_stall "$mib")" "$(med memcpy "$mib")")"
+        echo "$mib,nonblocking stall / memcpy in the same launch,$(ratio "$(med nonblocking_stall "$mib")" "$(med nonblocking_memcpy "$mib")")"
         echo "$mib,blocking checkpoint / memcpy,$(ratio "$(med blocking_checkpoint "$mib")" "$(med memcpy "$mib")")"
         echo "$mib,nonblocking stall / blocking checkpoint,$(ratio "$(med nonblocking_stall "$mib")" "$(med blocking_checkpoint "$mib")")"
         echo "$mib,nonblocking first stall / memcpy,$(ratio "$(med nonblocking_first_stall "$mib")" "$(med memcpy "$mib")")"

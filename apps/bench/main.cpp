@@ -13,7 +13,9 @@
 //                separately as nonblocking_first_stall / nonblocking_first_commit; with
 //                --warmup S the ranks first compute with safe points for S seconds, as an
 //                application does before its first checkpoint (staging_prefault prepares the
-//                staging memory meanwhile)
+//                staging memory meanwhile); before each later checkpoint all ranks memcpy the
+//                state into touched memory at once (nonblocking_memcpy: the stall's baseline
+//                measured in the same launch)
 //   restore      restore() of the newest checkpoint (one repetition per launch)
 //   posix        each rank writes its own file with write() and fsync() (naive baseline)
 //   shared       each rank pwrite()s its block into one new shared file at rank x block bytes,
@@ -108,8 +110,9 @@ double compute(double ms, std::vector<double>& scratch) {
     return acc;
 }
 
-void run_nonblocking(const options& o, int rank, std::vector<double>& /*state*/) {
+void run_nonblocking(const options& o, int rank, std::vector<double>& state) {
     std::vector<double> scratch(4096, 1.0);
+    std::vector<double> copy(state.size(), 1.0);  // touched: the paired memcpy's destination
     double sink = 0;
     const double w0 = now();
     for (int go = o.warmup > 0 ? 1 : 0; go != 0;) {
@@ -121,6 +124,14 @@ void run_nonblocking(const options& o, int rank, std::vector<double>& /*state*/)
     // Repetition -1 is the first checkpoint of the launch, reported on its own: it allocates the
     // staging memory and pays its page faults once.
     for (int rep = -1; rep < o.reps; ++rep) {
+        if (rep >= 0) {
+            // The baseline of the stall, side by side: the same bytes copied by all ranks at once
+            // in this launch, just before the checkpoint is requested.
+            MPI_Barrier(MPI_COMM_WORLD);
+            const double c0 = now();
+            std::memcpy(copy.data(), state.data(), state.size() * sizeof(double));
+            report(rank, "nonblocking_memcpy", o.mib, rep, now() - c0);
+        }
         MPI_Barrier(MPI_COMM_WORLD);
         const std::uint64_t e0 = cairn::epoch();
         const double t0 = now();
