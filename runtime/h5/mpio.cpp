@@ -51,10 +51,8 @@ plist collective_dxpl() {
     return dxpl;
 }
 
-plist independent_dxpl() {
-    plist dxpl(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate dxpl");
-    check(H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_INDEPENDENT), "H5Pset_dxpl_mpio");
-    return dxpl;
+plist serial_dxpl() {
+    return {H5Pcreate(H5P_DATASET_XFER), "H5Pcreate dxpl"};
 }
 
 }  // namespace cairn::detail::h5

@@ -37,14 +37,13 @@ void set_io_hints(mpi_info& info);
 /// metadata reads and writes, file format readable by HDF5 1.8+, 1 MiB alignment.
 plist parallel_fapl(MPI_Comm comm);
 
-/// File access list for serial tools: default (sec2) driver, no MPI.
+/// File access list for serial tools and the restore's per-rank opens: default (sec2) driver, no MPI.
 plist serial_fapl();
 
 /// Transfer list for collective MPI-IO data transfers.
 plist collective_dxpl();
 
-/// Transfer list for independent MPI-IO data transfers (each rank reads its own block directly;
-/// used for restore, where collective buffering only adds a redistribution step).
-plist independent_dxpl();
+/// Default transfer list, for files opened with the serial driver (open_each).
+plist serial_dxpl();
 
 }  // namespace cairn::detail::h5

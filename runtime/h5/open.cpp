@@ -8,12 +8,14 @@
 
 namespace cairn::detail::h5 {
 
-file open_collective(const std::string& path, MPI_Comm comm) {
-    plist fapl = parallel_fapl(comm);
+namespace {
+
+/// Opens `path` read-only with `fapl` on every rank of `comm`; all ranks succeed or all throw.
+file open_everywhere(const std::string& path, MPI_Comm comm, hid_t fapl) {
     file f;
     std::string why;
     try {
-        f = file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), "H5Fopen");
+        f = file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), "H5Fopen");
     } catch (const hdf5_error& e) {
         why = e.detail();
     }
@@ -24,6 +26,21 @@ file open_collective(const std::string& path, MPI_Comm comm) {
     if (!std::filesystem::exists(path, ec)) throw corrupt(path, "file does not exist");
     if (why.empty()) why = "failed on another rank";
     throw corrupt(path, "not an HDF5 file or truncated (" + why + ")");
+}
+
+}  // namespace
+
+file open_collective(const std::string& path, MPI_Comm comm) {
+    plist fapl = parallel_fapl(comm);
+    return open_everywhere(path, comm, fapl.get());
+}
+
+file open_each(const std::string& path, MPI_Comm comm) {
+    plist fapl = serial_fapl();
+    // A committed checkpoint is never written again: no lock is needed, and a file system
+    // without flock (some Lustre mounts) must not make every rank's open fail.
+    check(H5Pset_file_locking(fapl.get(), false, true), "H5Pset_file_locking");
+    return open_everywhere(path, comm, fapl.get());
 }
 
 file open_serial(const std::string& path, bool writable) {

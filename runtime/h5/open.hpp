@@ -17,6 +17,11 @@ namespace cairn::detail::h5 {
 /// rank ("file does not exist", or "not an HDF5 file or truncated" with HDF5's reason).
 file open_collective(const std::string& path, MPI_Comm comm);
 
+/// Opens `path` read-only on every rank of `comm` with the serial driver, each rank on its own
+/// (no MPI-IO open or close; each rank reads the metadata it needs), or throws corrupt_error
+/// on every rank as above. Used by the restore of full checkpoints (docs/tuning.md).
+file open_each(const std::string& path, MPI_Comm comm);
+
 /// Opens `path` with the serial driver (no MPI needed) or throws corrupt_error as above.
 file open_serial(const std::string& path, bool writable = false);
 

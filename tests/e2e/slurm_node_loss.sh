@@ -21,7 +21,8 @@
 # Seen here and not explained: a rerun on 3 simulated nodes after two were lost (modes shared and
 # plain3, the latter without any local tier) lost one Open MPI daemon about 17 s after its start;
 # the batch script requeues such a failure and the next run finishes. The checks below concern the
-# first restart after the node loss; the final checksum covers the whole job.
+# first run after the node loss (its SLURM_RESTART_COUNT may exceed 1, see below); the final
+# checksum covers the whole job.
 # Why spares rather than the same node back: the requeued job keeps its job id, and a node that
 # rejoins right after being killed may still receive slurmctld's delayed termination of that job
 # id and kill the new run's processes there (seen here); a real cluster also reruns a job on
@@ -140,13 +141,22 @@ before_restart=$(committed_checkpoints "$shared" | wc -l)
 newest_shared=$(committed_checkpoints "$shared" | tail -n 1 | sed -n 's/.*ckpt\.0*\([0-9][0-9]*\)\.h5$/\1/p')
 echo "shared directory at the node loss: $before_restart committed checkpoint(s)"
 
-wait_for 180 "SLURM_RESTART_COUNT=1"
+wait_for 180 "SLURM_RESTART_COUNT=[1-9]"
 wait_for 240 "^cairn-job: finished"
 echo "--- job output"; cat "$out"
 job_id=
 
 expect_in "$out" "heat: restarted from epoch"
-expect_in "$out" "nodes $rerun, SLURM_RESTART_COUNT=1"
+# The first run after the loss is usually restart 1. Slurm may count more: once (CI, loaded
+# machine) a lost node answered slurmctld 7 s after it was marked DOWN, ReturnToService=2 put it
+# back, the requeued job was allocated to it, its launch failed and Slurm requeued the job again
+# before any batch script ran. What matters is where that first run went.
+first_run=$(grep -m 1 -E "^cairn-job: job .* starting .*SLURM_RESTART_COUNT=[1-9]" "$out")
+case "$first_run" in
+    *"nodes $rerun, SLURM_RESTART_COUNT=1,"*) ;;
+    *"nodes $rerun, SLURM_RESTART_COUNT="*) echo "note: Slurm requeued the job more than once before its first rerun: $first_run" ;;
+    *) fail "the first run after the node loss is not on $rerun: $first_run" ;;
+esac
 # The first restart is the one after the node loss (a later one would follow another failure).
 restarted=$(sed -n 's/^heat: restarted from epoch \([0-9]*\) .*/\1/p' "$out" | head -n 1)
 [ "$(grep -c '^cairn-job: job .* starting' "$out")" -eq 2 ] ||
