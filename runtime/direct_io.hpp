@@ -18,9 +18,10 @@ public:
     /// Alignment of offsets, lengths and memory for O_DIRECT (covers 512 and 4096 byte sectors).
     static constexpr std::size_t align = 4096;
 
-    /// Size of one O_DIRECT request. Measured on the development VM (docs/tuning.md): writes
-    /// were fastest in 8 MiB pieces; restores of 4 x 64 MiB took 20-25% less time in 1 MiB
-    /// pieces than in 8 MiB ones (a fresh process also faults in a smaller bounce buffer).
+    /// Size of one O_DIRECT request. Measured on the development VM (docs/benchmarks.md, "Where
+    /// the time goes"): writes were fastest in 8 MiB pieces; restores of 4 x 64 MiB took about
+    /// 20% less time in 1 MiB pieces than in 8 MiB ones (a fresh process also faults in a
+    /// smaller bounce buffer).
     static constexpr std::size_t write_piece = std::size_t{8} << 20U;
     static constexpr std::size_t read_piece = std::size_t{1} << 20U;
 

@@ -330,8 +330,9 @@ int run(const options& o) {
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
     const bool uses_cairn = o.mode == "blocking" || o.mode == "nonblocking" ||
                             o.mode == "restore" || o.mode == "incremental";
-    std::vector<double> state =
-        o.mode == "pingpong" || o.mode == "selfsend" ? std::vector<double>{} : make_state(o.mib, rank, nranks, uses_cairn);
+    std::vector<double> state = o.mode == "pingpong" || o.mode == "selfsend"
+                                    ? std::vector<double>{}
+                                    : make_state(o.mib, rank, nranks, uses_cairn);
 
     if (o.mode == "memcpy") {
         std::vector<double> dst(state.size(), 1.0);  // touched

@@ -37,7 +37,8 @@ void set_io_hints(mpi_info& info);
 /// metadata reads and writes, file format readable by HDF5 1.8+, 1 MiB alignment.
 plist parallel_fapl(MPI_Comm comm);
 
-/// File access list for serial tools and the restore's per-rank opens: default (sec2) driver, no MPI.
+/// File access list for serial tools and the restore's per-rank opens: default (sec2) driver,
+/// no MPI.
 plist serial_fapl();
 
 /// Transfer list for collective MPI-IO data transfers.
