@@ -16,6 +16,7 @@
 #include <cairn/cairn.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -77,6 +78,21 @@ private:
         commit_result result;
         checkpoint_stats stats;
         bool exit_after = false;
+        std::mutex mu;
+        std::condition_variable cv;
+        /// Called by the I/O thread when `result` is final.
+        void finish() {
+            {
+                const std::lock_guard<std::mutex> lock(mu);
+                done = true;
+            }
+            cv.notify_all();
+        }
+        /// Sleeps until finish() or for at most `limit`; true when done.
+        bool wait_for(std::chrono::microseconds limit) {
+            std::unique_lock<std::mutex> lock(mu);
+            return cv.wait_for(lock, limit, [this] { return done.load(); });
+        }
     };
     void start_snapshot(trigger why, bool exit_after);
     void poll_background();

@@ -252,7 +252,7 @@ void runtime::finish_snapshot() {
             if (!bad.empty()) {
                 w->result.ok = false;
                 w->result.error = bad + " (checkpoint not committed)";
-                w->done = true;
+                w->finish();
                 return;
             }
             double stall_max = 0;
@@ -276,16 +276,23 @@ void runtime::finish_snapshot() {
             w->result.ok = false;
             w->result.error = e.what();
         }
-        w->done = true;
+        w->finish();
     });
 }
 
 void runtime::collect_write(bool wait) {
     if (!writing_) return;
     if (wait) {
+        // Sleep until the I/O thread finishes the write (it can take seconds): spinning here took
+        // a core from the I/O threads on oversubscribed nodes. A snapshot's channel phase still
+        // gets driven every 500 us if one is under way.
         while (!writing_->done) {
-            if (protocol::get().busy()) protocol::get().progress();
-            sched_yield();
+            if (protocol::get().busy()) {
+                protocol::get().progress();
+                writing_->wait_for(std::chrono::microseconds(500));
+            } else {
+                writing_->wait_for(std::chrono::milliseconds(100));
+            }
         }
     } else if (!writing_->done) {
         return;
