@@ -81,6 +81,16 @@ void report(int rank, const char* metric, std::uint64_t mib, int rep, double sec
     std::fflush(stdout);
 }
 
+/// All ranks at once (after a barrier) copy `src` into the touched `dst`; reports the time as
+/// `metric`: the baseline of the stall.
+void timed_memcpy(int rank, const char* metric, std::uint64_t mib, int rep,
+                  std::vector<double>& dst, const std::vector<double>& src) {
+    MPI_Barrier(MPI_COMM_WORLD);
+    const double t0 = now();
+    std::memcpy(dst.data(), src.data(), src.size() * sizeof(double));
+    report(rank, metric, mib, rep, now() - t0);
+}
+
 /// Touched state of `mib` MiB registered as the distributed array "state".
 std::vector<double> make_state(std::uint64_t mib, int rank, int nranks, bool do_register) {
     const std::uint64_t n = mib * (1ULL << 20U) / sizeof(double);
@@ -124,14 +134,9 @@ void run_nonblocking(const options& o, int rank, std::vector<double>& state) {
     // Repetition -1 is the first checkpoint of the launch, reported on its own: it allocates the
     // staging memory and pays its page faults once.
     for (int rep = -1; rep < o.reps; ++rep) {
-        if (rep >= 0) {
-            // The baseline of the stall, side by side: the same bytes copied by all ranks at once
-            // in this launch, just before the checkpoint is requested.
-            MPI_Barrier(MPI_COMM_WORLD);
-            const double c0 = now();
-            std::memcpy(copy.data(), state.data(), state.size() * sizeof(double));
-            report(rank, "nonblocking_memcpy", o.mib, rep, now() - c0);
-        }
+        // The baseline of the stall, side by side: the same bytes copied by all ranks at once in
+        // this launch, just before the checkpoint is requested.
+        if (rep >= 0) timed_memcpy(rank, "nonblocking_memcpy", o.mib, rep, copy, state);
         MPI_Barrier(MPI_COMM_WORLD);
         const std::uint64_t e0 = cairn::epoch();
         const double t0 = now();
@@ -336,12 +341,7 @@ int run(const options& o) {
 
     if (o.mode == "memcpy") {
         std::vector<double> dst(state.size(), 1.0);  // touched
-        for (int rep = 0; rep < o.reps; ++rep) {
-            MPI_Barrier(MPI_COMM_WORLD);
-            const double t0 = now();
-            std::memcpy(dst.data(), state.data(), state.size() * sizeof(double));
-            report(rank, "memcpy", o.mib, rep, now() - t0);
-        }
+        for (int rep = 0; rep < o.reps; ++rep) timed_memcpy(rank, "memcpy", o.mib, rep, dst, state);
     } else if (o.mode == "blocking") {
         for (int rep = 0; rep < o.reps; ++rep) {
             MPI_Barrier(MPI_COMM_WORLD);

@@ -51,8 +51,4 @@ plist collective_dxpl() {
     return dxpl;
 }
 
-plist serial_dxpl() {
-    return {H5Pcreate(H5P_DATASET_XFER), "H5Pcreate dxpl"};
-}
-
 }  // namespace cairn::detail::h5

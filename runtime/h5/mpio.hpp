@@ -44,7 +44,4 @@ plist serial_fapl();
 /// Transfer list for collective MPI-IO data transfers.
 plist collective_dxpl();
 
-/// Default transfer list, for files opened with the serial driver (open_each).
-plist serial_dxpl();
-
 }  // namespace cairn::detail::h5

@@ -350,7 +350,7 @@ checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
     // reads its own block (with O_DIRECT where it can), which measured up to 2x faster than
     // collective buffering here (docs/tuning.md).
     std::optional<corrupt_error> problem;
-    plist dxpl = serial_dxpl();
+    const hid_t dxpl = H5P_DEFAULT;  // the file is open with the serial driver
     std::optional<direct_file> direct;
     if (opts.direct_io) {
         try {
@@ -380,12 +380,12 @@ checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
                 b.data = nullptr;
             }
         }
-        const std::string q = read_buffer(c, b, opened[i], dxpl.get(), direct ? &*direct : nullptr);
+        const std::string q = read_buffer(c, b, opened[i], dxpl, direct ? &*direct : nullptr);
         if (p.empty()) p = q;
         if (!p.empty() && !problem) problem = corrupt(path, p);
     }
     if (meta.nranks == nranks) {
-        const std::string p = read_channel(f.get(), channel, nranks, rank, dxpl.get(), chan_out);
+        const std::string p = read_channel(f.get(), channel, nranks, rank, dxpl, chan_out);
         if (!p.empty() && !problem) problem = corrupt(path, p);
     }
     opened.clear();
