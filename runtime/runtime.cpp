@@ -51,7 +51,9 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     }
     if (init == 0) {
         int provided = 0;
-        check_mpi(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
+        // cairn's MPI_Init_thread wrapper asks MPI for MPI_THREAD_MULTIPLE (cairn's own threads
+        // need it) and records the level the application needs.
+        check_mpi(MPI_Init_thread(argc, argv, opts.thread_level, &provided), "MPI_Init_thread");
         owns_mpi_ = true;
     }
     try {

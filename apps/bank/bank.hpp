@@ -16,6 +16,7 @@ struct options {
     std::uint64_t checkpoint_every = 0;  ///< sets CAIRN_INTERVAL=steps:N unless already set
     std::uint64_t sleep_us = 0;          ///< sleep per step (compute time)
     std::string uncoordinated;  ///< if set: rank r writes <prefix>.<r>.txt at step 50 + 3 r
+    bool thread_multiple = false;  ///< MPI initialised with MPI_THREAD_MULTIPLE for the application
     bool help = false;
 };
 

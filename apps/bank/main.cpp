@@ -123,6 +123,7 @@ void write_uncoordinated(const std::string& prefix, int rank, const account& a) 
 int run(const bank::options& opt) {
     cairn::init_options init;
     init.app_name = "bank";
+    if (opt.thread_multiple) init.thread_level = MPI_THREAD_MULTIPLE;
     cairn::init(nullptr, nullptr, init);
     int rank = 0;
     int nranks = 0;

@@ -45,6 +45,8 @@ options parse_options(int argc, char** argv) {
             o.sleep_us = parse_u64(a, value());
         else if (a == "--uncoordinated")
             o.uncoordinated = value();
+        else if (a == "--thread-multiple")
+            o.thread_multiple = true;
         else
             throw std::invalid_argument("unknown option '" + a + "' (see --help)");
     }
@@ -65,7 +67,9 @@ std::string usage(const char* argv0) {
            "  --checkpoint-every N  sets CAIRN_INTERVAL=steps:N unless CAIRN_INTERVAL is set\n"
            "  --sleep-us N          sleep per step in microseconds (default 0)\n"
            "  --uncoordinated P     rank r also writes its own state at step 50+3r to P.r.txt\n"
-           "                        (an uncoordinated snapshot, for bank_check to reject)\n";
+           "                        (an uncoordinated snapshot, for bank_check to reject)\n"
+           "  --thread-multiple     initialise MPI with MPI_THREAD_MULTIPLE for the application\n"
+           "                        (cairn then counts messages under its lock)\n";
 }
 
 void rng::seed(std::uint64_t seed) {

@@ -198,7 +198,8 @@ contains
         end do
     end function f_string
 
-    !> Initialises cairn over MPI_COMM_WORLD; initialises MPI (MPI_THREAD_MULTIPLE) if needed.
+    !> Initialises cairn over MPI_COMM_WORLD; initialises MPI if needed (as MPI_Init would for
+    !> the program; cairn asks MPI_THREAD_MULTIPLE for its own threads).
     integer(c_int) function cairn_init() result(rc)
         rc = c_init(c_null_ptr, c_null_ptr)
     end function cairn_init

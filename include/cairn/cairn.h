@@ -37,7 +37,9 @@ typedef enum cairn_type {
     CAIRN_BYTE = 11,
 } cairn_type;
 
-/** Initialises cairn over MPI_COMM_WORLD; calls MPI_Init_thread if MPI is not initialised. */
+/** Initialises cairn over MPI_COMM_WORLD; initialises MPI if it is not initialised, with the
+ * thread level MPI_Init gives the application (call MPI_Init_thread yourself first if threads of
+ * the application call MPI at the same time). */
 int cairn_init(int* argc, char*** argv);
 
 /** Like cairn_init() over `comm`, with an application name and config file (either may be NULL). */

@@ -79,10 +79,16 @@ struct init_options {
     std::string app_name;
     /// Config file to read ("" = $CAIRN_CONFIG if set, else none).
     std::string config_file;
+    /// When init() initialises MPI: the thread level the application needs, as it would pass to
+    /// MPI_Init_thread. The default is what MPI_Init gives; set MPI_THREAD_MULTIPLE if threads of
+    /// the application call MPI at the same time. Ignored when MPI is already initialised (the
+    /// level the application asked of MPI_Init_thread counts then).
+    int thread_level = MPI_THREAD_SINGLE;
 };
 
-/// Initialises cairn (collective over opts.comm). Calls MPI_Init_thread if MPI is not yet
-/// initialised (and then MPI_Finalize in finalize()). Throws cairn::error on a bad configuration.
+/// Initialises cairn (collective over opts.comm). Calls MPI_Init_thread with opts.thread_level if
+/// MPI is not yet initialised (and then MPI_Finalize in finalize()). Throws cairn::error on a bad
+/// configuration.
 void init(int* argc = nullptr, char*** argv = nullptr, const init_options& opts = {});
 
 /// Waits for outstanding checkpoint work and releases cairn (collective). Safe to call twice.

@@ -2,9 +2,11 @@
 
 #include "../config.hpp"
 #include "comm_ids.hpp"
+#include "piggyback.hpp"
 #include "protocol.hpp"
 #include "queue.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace cairn::detail {
@@ -12,6 +14,7 @@ namespace cairn::detail {
 namespace {
 bool initialized = false;   // NOLINT: process-wide by nature
 int thread_level = 0;       // NOLINT
+int app_level = 0;          // NOLINT: the level the application was told (MPI_Init_thread)
 MPI_Comm ctl = MPI_COMM_NULL;  // NOLINT: the protocol's private communicator
 }  // namespace
 
@@ -34,21 +37,28 @@ int requested_verbosity() {
 }
 }  // namespace
 
-void layer_init(int provided) {
+void layer_init(int provided, int required) {
     if (initialized) return;
     initialized = true;
     thread_level = provided;
+    app_level = std::max<int>(MPI_THREAD_SINGLE, std::min(provided, required));
     comm_ids_init();
+    predefined_type_table.build();
     if (requested_mode() != "nonblocking" || provided < MPI_THREAD_MULTIPLE) return;
     int size = 0;
     int rank = 0;
     PMPI_Comm_size(MPI_COMM_WORLD, &size);
     PMPI_Comm_rank(MPI_COMM_WORLD, &rank);
     PMPI_Comm_dup(MPI_COMM_WORLD, &ctl);
-    protocol::get().activate(ctl, size, rank);
+    protocol::get().activate(ctl, size, rank, required < MPI_THREAD_MULTIPLE);
     if (rank == 0 && requested_verbosity() >= 2) {
-        std::fprintf(stderr, "cairn: MPI interposition active (non-blocking snapshots) on %d ranks\n",
-                     size);
+        std::fprintf(stderr,
+                     "cairn: MPI interposition active (non-blocking snapshots) on %d ranks; "
+                     "messages counted %s\n",
+                     size,
+                     required < MPI_THREAD_MULTIPLE
+                         ? "without a lock (the application calls MPI from one thread at a time)"
+                         : "under a lock (the application asked for MPI_THREAD_MULTIPLE)");
     }
 }
 
@@ -64,5 +74,6 @@ void layer_finalize() {
 bool layer_initialized() { return initialized; }
 bool layer_nonblocking() { return protocol::get().active(); }
 int layer_thread_level() { return thread_level; }
+int layer_app_thread_level() { return app_level; }
 
 }  // namespace cairn::detail

@@ -8,8 +8,9 @@
 namespace cairn::detail {
 
 /// Called from the MPI_Init wrappers: reads CAIRN_MODE (environment, or the CAIRN_CONFIG file)
-/// and activates the protocol in non-blocking mode.
-void layer_init(int provided);
+/// and activates the protocol in non-blocking mode. `required` is the thread level the
+/// application asked for: below MPI_THREAD_MULTIPLE, messages are counted without a lock.
+void layer_init(int provided, int required);
 
 /// Called from the MPI_Finalize wrapper.
 void layer_finalize();
@@ -22,6 +23,10 @@ bool layer_nonblocking();
 
 /// The thread level MPI actually provided.
 int layer_thread_level();
+
+/// The thread level the application was told it has: what it asked for, at most what MPI
+/// provided (MPI_Init_thread and MPI_Query_thread answer this).
+int layer_app_thread_level();
 
 /// Mode requested in the environment ("blocking" or "nonblocking"; "" when unreadable).
 std::string requested_mode();

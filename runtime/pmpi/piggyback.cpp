@@ -23,74 +23,67 @@ bool query_dense_named(MPI_Datatype dt, int* size) {
     return lb == 0 && extent == *size;
 }
 
-// Facts of the predefined types, asked once. Predefined handles are constants for the life of
-// MPI and are never freed, so their facts can be kept; derived types cannot (a freed handle
-// value may come back as another type), so they are asked every time.
-struct predefined_table {
-    static constexpr std::size_t max_types = 48;
-    std::array<MPI_Datatype, max_types> handle{};
-    std::array<type_facts, max_types> facts{};
-    std::size_t n = 0;
+}  // namespace
 
-    predefined_table() {
-        // The most frequent first: lookups scan linearly.
-        const MPI_Datatype types[] = {MPI_BYTE,
-                                      MPI_CHAR,
-                                      MPI_DOUBLE,
-                                      MPI_INT,
-                                      MPI_FLOAT,
-                                      MPI_LONG,
-                                      MPI_UNSIGNED_CHAR,
-                                      MPI_UNSIGNED,
-                                      MPI_LONG_LONG,
-                                      MPI_UNSIGNED_LONG,
-                                      MPI_UNSIGNED_LONG_LONG,
-                                      MPI_INT64_T,
-                                      MPI_UINT64_T,
-                                      MPI_INT32_T,
-                                      MPI_UINT32_T,
-                                      MPI_PACKED,
-                                      MPI_SHORT,
-                                      MPI_UNSIGNED_SHORT,
-                                      MPI_SIGNED_CHAR,
-                                      MPI_INT8_T,
-                                      MPI_UINT8_T,
-                                      MPI_INT16_T,
-                                      MPI_UINT16_T,
-                                      MPI_C_BOOL,
-                                      MPI_WCHAR,
-                                      MPI_LONG_DOUBLE,
-                                      MPI_C_FLOAT_COMPLEX,
-                                      MPI_C_DOUBLE_COMPLEX,
-                                      MPI_AINT,
-                                      MPI_OFFSET,
-                                      MPI_COUNT,
-                                      MPI_INTEGER,
-                                      MPI_REAL,
-                                      MPI_DOUBLE_PRECISION,
-                                      MPI_CHARACTER,
-                                      MPI_LOGICAL,
-                                      MPI_COMPLEX,
-                                      MPI_DOUBLE_COMPLEX};
-        for (const MPI_Datatype t : types) {
-            if (t == MPI_DATATYPE_NULL || n == max_types) continue;
-            int size = 0;
-            type_facts f;
-            f.known = true;
-            f.dense = query_dense_named(t, &size);
-            if (!f.dense) PMPI_Type_size(t, &size);
-            f.size = size;
-            handle[n] = t;
-            facts[n] = f;
-            ++n;
-        }
+predefined_types predefined_type_table;  // NOLINT: process-wide by nature
+
+void predefined_types::build() {
+    // The most frequent first: lookups scan linearly.
+    const MPI_Datatype types[] = {MPI_BYTE,
+                                  MPI_CHAR,
+                                  MPI_DOUBLE,
+                                  MPI_INT,
+                                  MPI_FLOAT,
+                                  MPI_LONG,
+                                  MPI_UNSIGNED_CHAR,
+                                  MPI_UNSIGNED,
+                                  MPI_LONG_LONG,
+                                  MPI_UNSIGNED_LONG,
+                                  MPI_UNSIGNED_LONG_LONG,
+                                  MPI_INT64_T,
+                                  MPI_UINT64_T,
+                                  MPI_INT32_T,
+                                  MPI_UINT32_T,
+                                  MPI_PACKED,
+                                  MPI_SHORT,
+                                  MPI_UNSIGNED_SHORT,
+                                  MPI_SIGNED_CHAR,
+                                  MPI_INT8_T,
+                                  MPI_UINT8_T,
+                                  MPI_INT16_T,
+                                  MPI_UINT16_T,
+                                  MPI_C_BOOL,
+                                  MPI_WCHAR,
+                                  MPI_LONG_DOUBLE,
+                                  MPI_C_FLOAT_COMPLEX,
+                                  MPI_C_DOUBLE_COMPLEX,
+                                  MPI_AINT,
+                                  MPI_OFFSET,
+                                  MPI_COUNT,
+                                  MPI_INTEGER,
+                                  MPI_REAL,
+                                  MPI_DOUBLE_PRECISION,
+                                  MPI_CHARACTER,
+                                  MPI_LOGICAL,
+                                  MPI_COMPLEX,
+                                  MPI_DOUBLE_COMPLEX};
+    std::size_t k = 0;
+    for (const MPI_Datatype t : types) {
+        if (t == MPI_DATATYPE_NULL || k == max_types) continue;
+        int size = 0;
+        type_facts f;
+        f.known = true;
+        f.dense = query_dense_named(t, &size);
+        if (!f.dense) PMPI_Type_size(t, &size);
+        f.size = size;
+        handle[k] = t;
+        facts[k] = f;
+        ++k;
     }
-};
-
-const predefined_table& predefined() {
-    static const predefined_table t;  // NOLINT: built on first use, after MPI_Init
-    return t;
+    n = k;
 }
+
+namespace {
 
 bool dense_named(MPI_Datatype dt, int* size) {
     const type_facts f = facts_of(dt);
@@ -102,14 +95,6 @@ bool dense_named(MPI_Datatype dt, int* size) {
 }
 
 }  // namespace
-
-type_facts facts_of(MPI_Datatype dt) {
-    const predefined_table& t = predefined();
-    for (std::size_t i = 0; i < t.n; ++i) {
-        if (t.handle[i] == dt) return t.facts[i];
-    }
-    return {};
-}
 
 bool dense_type(MPI_Datatype dt) {
     int size = 0;

@@ -7,8 +7,10 @@
 
 #include <mpi.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace cairn::detail {
@@ -20,9 +22,56 @@ struct type_facts {
     int size = 0;        ///< MPI_Type_size
 };
 
-/// Facts of a predefined type from a table built once (no MPI call); {known = false} for
-/// derived types, whose handles may be freed and reused, so they are never cached.
-type_facts facts_of(MPI_Datatype dt);
+/// The facts of the predefined types, asked of MPI once by build() (at MPI_Init). Predefined
+/// handles are constants for the life of MPI and are never freed, so their facts can be kept;
+/// derived types cannot (a freed handle value may come back as another type).
+struct predefined_types {
+    static constexpr std::size_t max_types = 48;
+    std::array<MPI_Datatype, max_types> handle{};
+    std::array<type_facts, max_types> facts{};
+    std::size_t n = 0;  ///< 0 until build(): every type is then asked of MPI
+    /// Fills the table (after MPI_Init; again is harmless).
+    void build();
+};
+
+/// The one table (piggyback.cpp); namespace-scope so that facts_of() inlines on the fast path.
+extern predefined_types predefined_type_table;
+
+/// Facts of a predefined type from the table (no MPI call, no function call); {known = false}
+/// for derived types, whose handles are never cached. The most frequent types come first.
+inline type_facts facts_of(MPI_Datatype dt) {
+    const predefined_types& t = predefined_type_table;
+    for (std::size_t i = 0; i < t.n; ++i) {
+        if (t.handle[i] == dt) return t.facts[i];
+    }
+    return {};
+}
+
+/// memcpy of at most a few hundred bytes without a library call for up to 16 bytes (two
+/// overlapping fixed-size moves), the sizes of most small messages.
+inline void copy_small(void* dst, const void* src, std::size_t n) {
+    auto* d = static_cast<unsigned char*>(dst);
+    const auto* s = static_cast<const unsigned char*>(src);
+    if (n > 16) {
+        std::memcpy(d, s, n);
+    } else if (n >= 8) {
+        std::uint64_t a = 0;
+        std::uint64_t b = 0;
+        std::memcpy(&a, s, 8);
+        std::memcpy(&b, s + n - 8, 8);
+        std::memcpy(d, &a, 8);
+        std::memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+        std::uint32_t a = 0;
+        std::uint32_t b = 0;
+        std::memcpy(&a, s, 4);
+        std::memcpy(&b, s + n - 4, 4);
+        std::memcpy(d, &a, 4);
+        std::memcpy(d + n - 4, &b, 4);
+    } else {
+        for (std::size_t i = 0; i < n; ++i) d[i] = s[i];
+    }
+}
 
 /// Bytes of `count` elements of `dt` (MPI_Type_size).
 std::int64_t data_bytes(int count, MPI_Datatype dt);

@@ -6,8 +6,9 @@ namespace cairn::detail {
 
 protocol protocol_instance;  // NOLINT: process-wide by nature
 
-void protocol::activate(MPI_Comm ctl, int world_size, int world_rank) {
+void protocol::activate(MPI_Comm ctl, int world_size, int world_rank, bool one_caller) {
     const std::lock_guard<std::mutex> lock(mu_);
+    one_caller_ = one_caller;
     ctl_ = ctl;
     size_ = world_size;
     outstanding_.assign(static_cast<std::size_t>(world_size), 0);
@@ -37,11 +38,9 @@ void protocol::track_current_color() {
     recv_now_ = &counts(recv_, color_);
 }
 
-msg_header protocol::on_send(int dest_world) {
+msg_header protocol::on_send_locked(int dest_world) {
     const std::lock_guard<std::mutex> lock(mu_);
-    msg_header h;
-    h.color = color_;
-    h.seq = ++seq_;
+    const msg_header h{static_cast<std::uint16_t>(color_)};
     if (dest_world >= 0 && dest_world < size_) {
         auto& v = sent_now_ != nullptr ? *sent_now_ : counts(sent_, color_);
         ++v[static_cast<std::size_t>(dest_world)];
@@ -52,38 +51,41 @@ msg_header protocol::on_send(int dest_world) {
 void protocol::on_send_cancelled(const msg_header& h, int dest_world) {
     const std::lock_guard<std::mutex> lock(mu_);
     if (dest_world < 0 || dest_world >= size_) return;
-    auto& v = counts(sent_, h.color);
+    const std::uint32_t color = expand(h);
+    auto& v = counts(sent_, color);
     if (v[static_cast<std::size_t>(dest_world)] > 0) --v[static_cast<std::size_t>(dest_world)];
-    if (phase_ == phase::collecting && h.color == white_) {
+    if (phase_ == phase::collecting && color == white_) {
         // The count was already exchanged; the receiver waits for a message that never comes.
         aborted_ = true;
         why_ = "a white send was cancelled after the cut";
     }
 }
 
-void protocol::on_receive(const msg_header& h, std::uint32_t comm_id, int src_world, int source,
-                          int tag, payload_source packed_payload) {
+void protocol::on_receive_locked(const msg_header& wire, std::uint32_t comm_id, int src_world,
+                                 int source, int tag, payload_source packed_payload) {
     std::vector<unsigned char> payload;
     bool need_log = false;
+    std::uint32_t color = 0;
     {
         const std::lock_guard<std::mutex> lock(mu_);
         if (src_world < 0 || src_world >= size_) return;
-        if (h.color == color_ && recv_now_ != nullptr) {
+        color = expand(wire);
+        if (color == color_ && recv_now_ != nullptr) {
             ++(*recv_now_)[static_cast<std::size_t>(src_world)];
             return;  // same color: an ordinary message
         }
-        ++counts(recv_, h.color)[static_cast<std::size_t>(src_world)];
-        if (h.color == color_) return;
+        ++counts(recv_, color)[static_cast<std::size_t>(src_world)];
+        if (color == color_) return;
         const bool collecting = phase_ != phase::idle;
-        if (h.color + 1 == color_ && collecting && h.color == white_) {
+        if (color + 1 == color_ && collecting && color == white_) {
             need_log = true;  // late: sent before the sender's cut, received after ours
-        } else if (h.color < color_) {
+        } else if (color < color_) {
             // A straggler of an aborted epoch: expected by no counter but `outstanding_`.
             auto& o = outstanding_[static_cast<std::size_t>(src_world)];
             if (o > 0) --o;
             if (!collecting) return;  // received before the next cut: part of the state
             need_log = true;          // received after this cut: channel state
-        } else if (h.color == color_ + 1) {
+        } else if (color == color_ + 1) {
             ++early_total_;
             if (!early_) {
                 early_ = true;
@@ -101,7 +103,7 @@ void protocol::on_receive(const msg_header& h, std::uint32_t comm_id, int src_wo
     m.comm_id = comm_id;
     m.source = source;
     m.tag = tag;
-    m.epoch = h.color;
+    m.epoch = color;
     m.payload = std::move(payload);
     log_.push_back(std::move(m));
 }

@@ -45,22 +45,51 @@ public:
     static protocol& get();
 
     /// Turns the protocol on (non-blocking mode) for a job of `world_size` ranks. `ctl` is a
-    /// private communicator over MPI_COMM_WORLD for the protocol's collectives.
-    void activate(MPI_Comm ctl, int world_size, int world_rank);
+    /// private communicator over MPI_COMM_WORLD for the protocol's collectives. `one_caller`: the
+    /// application asked for a thread level below MPI_THREAD_MULTIPLE, so no two of its threads
+    /// call MPI at the same time; the per-message counting then takes no lock (see on_send()).
+    void activate(MPI_Comm ctl, int world_size, int world_rank, bool one_caller);
     /// Turns it off (at MPI_Finalize). Pending collectives are completed first.
     void deactivate();
     /// True when messages carry headers.
     [[nodiscard]] bool active() const { return active_; }
 
     /// Sender side: header for a message to world rank `dest_world`; counts it.
-    msg_header on_send(int dest_world);
+    ///
+    /// Without a lock when the application calls MPI from one thread at a time: the counters of
+    /// the current color and the color itself are then written only by that thread (its messages
+    /// here, its safe points in cut(), set_color() and take_outcome()); the progress thread reads
+    /// only the counters of the color being snapshotted, under the mutex, after cut() has
+    /// published them under the same mutex.
+    msg_header on_send(int dest_world) {
+        if (!one_caller_) return on_send_locked(dest_world);
+        if (static_cast<unsigned>(dest_world) < static_cast<unsigned>(size_)) {
+            ++(*sent_now_)[static_cast<std::size_t>(dest_world)];
+        }
+        return msg_header{static_cast<std::uint16_t>(color_)};
+    }
     /// A send with this header was cancelled: uncount it.
     void on_send_cancelled(const msg_header& h, int dest_world);
 
     /// Receiver side, once the header is known. `packed_payload` yields the message's data as
-    /// MPI_Pack bytes; it is called only if the message must be logged.
+    /// MPI_Pack bytes; it is called only if the message must be logged. A message of the current
+    /// color (nearly all of them) is counted without a lock under the condition of on_send().
     void on_receive(const msg_header& h, std::uint32_t comm_id, int src_world, int source,
-                    int tag, payload_source packed_payload);
+                    int tag, payload_source packed_payload) {
+        if (one_caller_ && h.color == static_cast<std::uint16_t>(color_) &&
+            static_cast<unsigned>(src_world) < static_cast<unsigned>(size_)) {
+            ++(*recv_now_)[static_cast<std::size_t>(src_world)];
+            return;
+        }
+        on_receive_locked(h, comm_id, src_world, source, tag, packed_payload);
+    }
+
+    /// The full color of a received header: the one within 32767 epochs of this rank's color.
+    [[nodiscard]] std::uint32_t expand(msg_header h) const {
+        const auto d = static_cast<std::int16_t>(
+            static_cast<std::uint16_t>(h.color - static_cast<std::uint16_t>(color_)));
+        return color_ + static_cast<std::uint32_t>(static_cast<std::int32_t>(d));
+    }
 
     /// True if a snapshot's channel phase is under way on this rank.
     [[nodiscard]] bool busy() const;
@@ -101,6 +130,9 @@ public:
 
 private:
     enum class phase { idle, collecting, finishing, done };
+    msg_header on_send_locked(int dest_world);
+    void on_receive_locked(const msg_header& h, std::uint32_t comm_id, int src_world, int source,
+                           int tag, payload_source packed_payload);
     std::vector<std::uint64_t>& counts(std::map<std::uint32_t, std::vector<std::uint64_t>>& m,
                                        std::uint32_t color);
     /// Points sent_now_ / recv_now_ at the counters of color_ (after color_ or the maps change).
@@ -108,11 +140,11 @@ private:
 
     mutable std::mutex mu_;
     bool active_ = false;
+    bool one_caller_ = false;  // no lock on the per-message path (activate())
     MPI_Comm ctl_ = MPI_COMM_NULL;
     int size_ = 0;
     int rank_ = 0;
     std::uint32_t color_ = 0;
-    std::uint32_t seq_ = 0;
     std::map<std::uint32_t, std::vector<std::uint64_t>> sent_;  // color -> [dest]
     std::map<std::uint32_t, std::vector<std::uint64_t>> recv_;  // color -> [src]
     // sent_[color_] and recv_[color_]: the counters of nearly every message, without a map

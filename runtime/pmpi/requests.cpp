@@ -4,6 +4,8 @@
 #include "piggyback.hpp"
 #include "protocol.hpp"
 
+#include <cstring>
+
 namespace cairn::detail {
 
 tracked_request::~tracked_request() {
@@ -96,8 +98,8 @@ int finish_request(MPI_Request before, MPI_Status* st) {
         int cancelled = 0;
         PMPI_Test_cancelled(st, &cancelled);
         if (cancelled != 0) {
-            const msg_header h = t->packed ? *reinterpret_cast<const msg_header*>(t->bounce.data())
-                                           : t->hdr;
+            msg_header h = t->hdr;
+            if (t->packed) std::memcpy(&h, t->bounce.data(), header_bytes);
             protocol::get().on_send_cancelled(h, t->dest_world);
         }
     }

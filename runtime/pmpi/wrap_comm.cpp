@@ -30,9 +30,17 @@ int MPI_Init_thread(int* argc, char*** argv, int required, int* provided) {
     // asked for.
     const int rc = PMPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, provided);
     if (rc != MPI_SUCCESS) return rc;
-    layer_init(*provided);
-    if (*provided > required) *provided = required < MPI_THREAD_SINGLE ? MPI_THREAD_SINGLE : required;
+    layer_init(*provided, required);
+    *provided = layer_app_thread_level();
     return rc;
+}
+
+int MPI_Query_thread(int* provided) {
+    // The level the application was given, not the MULTIPLE cairn asked for itself: a library
+    // that checks it before calling MPI from several threads must see what the application chose.
+    if (!layer_initialized()) return PMPI_Query_thread(provided);
+    *provided = layer_app_thread_level();
+    return MPI_SUCCESS;
 }
 
 int MPI_Finalize(void) {

@@ -41,7 +41,7 @@ namespace {
 // stack_payload bytes, received as [header | data] into a stack buffer (`capacity` payload bytes).
 int receive_small(void* buf, std::int64_t capacity, int source, int tag, MPI_Comm comm,
                   MPI_Message* message, MPI_Status* st, const comm_info& ci) {
-    alignas(msg_header) unsigned char wire[header_bytes + stack_payload];
+    alignas(8) unsigned char wire[header_bytes + stack_payload];
     const int cap = header_bytes + static_cast<int>(capacity);
     const int rc = message != nullptr ? PMPI_Mrecv(wire, cap, MPI_PACKED, message, st)
                                       : PMPI_Recv(wire, cap, MPI_PACKED, source, tag, comm, st);
@@ -54,9 +54,7 @@ int receive_small(void* buf, std::int64_t capacity, int source, int tag, MPI_Com
         std::memcpy(&h, wire, header_bytes);
         payload = static_cast<std::int64_t>(got) - header_bytes;
         delivered = payload < capacity ? payload : capacity;
-        if (delivered > 0) {
-            std::memcpy(buf, wire + header_bytes, static_cast<std::size_t>(delivered));
-        }
+        copy_small(buf, wire + header_bytes, static_cast<std::size_t>(delivered));
     }
     const unsigned char* data = wire + header_bytes;
     protocol::get().on_receive(h, ci.id, world_of(ci, st->MPI_SOURCE), st->MPI_SOURCE,
@@ -253,7 +251,10 @@ int MPI_Recv(void* buf, int count, MPI_Datatype dt, int source, int tag, MPI_Com
     MPI_Status local;
     MPI_Status* st = status == MPI_STATUS_IGNORE ? &local : status;
     int rc = MPI_SUCCESS;
-    if (receive_from_queue(buf, count, dt, source, tag, comm, st, &rc)) return rc;
+    if (!message_queue::get().empty() &&
+        receive_from_queue(buf, count, dt, source, tag, comm, st, &rc)) {
+        return rc;
+    }
     return receive_blocking(buf, count, dt, source, tag, comm, nullptr, st, ci);
 }
 

@@ -52,9 +52,9 @@ int blocking_send(send_mode m, const void* buf, int count, MPI_Datatype dt, int 
     if (const std::int64_t n = fast_path_bytes(count, dt); n >= 0) {
         // Small dense message: [header | data] built on the stack. A blocking send (Bsend
         // included: it copies) no longer needs the buffer when it returns.
-        alignas(msg_header) unsigned char wire[header_bytes + stack_payload];
+        alignas(8) unsigned char wire[header_bytes + stack_payload];
         std::memcpy(wire, &h, header_bytes);
-        if (n > 0) std::memcpy(wire + header_bytes, buf, static_cast<std::size_t>(n));
+        copy_small(wire + header_bytes, buf, static_cast<std::size_t>(n));
         return raw_send(m, wire, header_bytes + static_cast<int>(n), MPI_PACKED, dest, tag, comm);
     }
     if (use_packed(data_bytes(count, dt))) {

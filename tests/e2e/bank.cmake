@@ -5,6 +5,11 @@ if(TARGET bank AND TARGET bank_check)
         COMMAND ${CMAKE_CURRENT_LIST_DIR}/bank_oracle.sh $<TARGET_FILE:bank>
                 $<TARGET_FILE:bank_check>
         NPROCS 4 TIMEOUT 120)
+    # The same with the application at MPI_THREAD_MULTIPLE: messages counted under the lock.
+    cairn_add_script_test(NAME e2e_bank_oracle_thread_multiple
+        COMMAND ${CMAKE_CURRENT_LIST_DIR}/bank_oracle.sh $<TARGET_FILE:bank>
+                $<TARGET_FILE:bank_check> --thread-multiple
+        NPROCS 4 TIMEOUT 120)
     cairn_add_script_test(NAME e2e_bank_kill_restart
         COMMAND ${CMAKE_CURRENT_LIST_DIR}/nonblocking_restart.sh bank $<TARGET_FILE:bank>
                 $<TARGET_FILE:bank_check>

@@ -250,6 +250,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "wrap_transparency: needs at least 2 ranks\n");
         MPI_Abort(MPI_COMM_WORLD, 2);
     }
+    // The thread level the application sees is the one it asked for, as without cairn (cairn
+    // itself asks MPI for MPI_THREAD_MULTIPLE and counts messages without a lock below it).
+    int queried = -1;
+    MPI_Query_thread(&queried);
+    d.value("provided thread level", provided);
+    d.value("MPI_Query_thread", queried);
     using section = void (*)(const wrap_test::ring&, digest&);
     const std::pair<const char*, section> sections[] = {
         {"blocking", wrap_test::blocking_sends},
