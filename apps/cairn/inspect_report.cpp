@@ -105,7 +105,14 @@ void print_file(std::ostream& os, const file_report& f) {
        << (m.checksum_algorithm.empty() ? "-" : m.checksum_algorithm) << "\n";
     os << "  interval: " << interval_text(m) << "\n";
     os << "  kind: " << chain_text(f.summary) << "\n";
-    os << "  channel log: none (the non-blocking protocol is not built yet)\n";
+    os << "  mode: " << (m.stats.nonblocking != 0 ? "non-blocking snapshot" : "blocking")
+       << ", channel log: ";
+    if (f.summary.channel_messages == 0) {
+        os << "empty\n";
+    } else {
+        os << f.summary.channel_messages << " in-flight message(s), "
+           << human_bytes(f.summary.channel_bytes) << " (replayed on restart)\n";
+    }
     os << "  buffers (" << f.summary.datasets.size() << "):\n";
     char line[256];
     std::snprintf(line, sizeof line, "    %-20s %-12s %-8s %-16s %s\n", "name", "kind", "type",
@@ -175,7 +182,9 @@ void print_json(std::ostream& os, const inspect_report& r) {
             os << R"(, "interval": {"delta": )"
                << json_number(m.interval_delta) << R"(, "mtbf": )" << json_number(m.interval_mtbf)
                << R"(, "t": )" << json_number(m.interval_t)
-               << R"(}, "channel_log_bytes": null, "buffers": [)";
+               << R"(}, "mode": ")" << (m.stats.nonblocking != 0 ? "nonblocking" : "blocking")
+               << R"(", "channel_log_messages": )" << f.summary.channel_messages
+               << R"(, "channel_log_bytes": )" << f.summary.channel_bytes << R"(, "buffers": [)";
             for (std::size_t j = 0; j < f.summary.datasets.size(); ++j) {
                 const auto& d = f.summary.datasets[j];
                 os << (j ? ", " : "") << R"({"name": )" << json_string(d.name) << R"(, "kind": ")"

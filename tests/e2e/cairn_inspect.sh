@@ -20,7 +20,7 @@ expect_in out.log "uncommitted: good/ckpt.000099.h5.tmp"
 expect_in out.log "good/ckpt.000004.h5"
 expect_in out.log "epoch 4, safe point 40"
 expect_in out.log "4 ranks"
-expect_in out.log "channel log: none"
+expect_in out.log "mode: non-blocking snapshot, channel log: empty"
 expect_in out.log "interval: "
 expect_in out.log "temperature"
 expect_in out.log "verify: OK"
@@ -32,6 +32,8 @@ doc = json.load(open(sys.argv[1]))
 c = doc["checkpoints"][0]
 assert c["epoch"] == 4 and c["nranks"] == 4 and c["verified"] is True, c
 assert any(b["name"] == "temperature" for b in c["buffers"]), c
+assert c["mode"] == "nonblocking" and c["channel_log_messages"] == 0, c
+assert c["channel_log_bytes"] == 0, c
 PY
 pass "JSON output"
 
