@@ -25,7 +25,7 @@ void checkpointer::write_file(const std::string& tmp, const checkpoint_meta& met
     plan = inc_.prepare(comm_, bufs);
     const double t1 = MPI_Wtime();
     if (plan.delta) {
-        write_delta_file(tmp, comm_, meta, plan.link, bufs, plan.changes, chan);
+        write_delta_file(tmp, comm_, meta, plan.link, bufs, plan.changes, chan, cfg_.direct_io);
     } else {
         write_checkpoint_file(tmp, comm_, meta, bufs, chan, opts, &timings);
     }

@@ -27,10 +27,13 @@ struct delta_link {
 };
 
 /// Collective over `comm`: writes a delta file (meta, link, this rank's `changes[i]` of
-/// `bufs[i]`, channel state) to `path`, synced and closed. Throws cairn::error on failure.
+/// `bufs[i]`, channel state) to `path`, synced and closed. With `direct_io` the changed blocks
+/// and their indices are written with O_DIRECT where every rank can (else through MPI-IO).
+/// Throws cairn::error on failure.
 void write_delta_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,
                       const delta_link& link, const std::vector<buffer_desc>& bufs,
-                      const std::vector<buffer_change>& changes, const channel_state& chan);
+                      const std::vector<buffer_change>& changes, const channel_state& chan,
+                      bool direct_io);
 
 /// Collective over `comm`: reads delta file `path` and applies this rank's blocks of each
 /// buffer to `state[i]` (its packed bytes before; after, when no problem), verifying the stored

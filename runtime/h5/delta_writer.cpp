@@ -1,15 +1,19 @@
 // Collective writer of a delta checkpoint file (layout: docs/file-format.md).
 #include "checksum.hpp"
+#include "direct_io.hpp"
 #include "error.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/dataset_io.hpp"
 #include "h5/delta_file.hpp"
 #include "h5/delta_format.hpp"
+#include "h5/direct_blocks.hpp"
 #include "h5/format.hpp"
 #include "h5/gather.hpp"
 #include "h5/mpio.hpp"
 #include "h5/selection.hpp"
+
+#include <optional>
 
 namespace cairn::detail {
 
@@ -44,12 +48,31 @@ std::vector<std::uint64_t> prefix_of(const std::vector<std::uint64_t>& v) {
     return p;
 }
 
-/// Creates `path` (1-D, `total` elements) and writes this rank's `n` elements at `start`.
+/// This rank's `n` elements at `start` of `ds` with `direct` (O_DIRECT at the dataset's address,
+/// no MPI-IO): every rank chose this path.
+std::string write_part_direct(direct_file& direct, hid_t ds, const buffer_desc& part,
+                              std::uint64_t start) {
+    if (part.bytes() == 0) return "";
+    const auto addr = storage_address(ds);
+    const auto off = contiguous_block_offset(part, start);
+    if (!addr || !off) return "no contiguous storage for a direct write";
+    try {
+        direct.write(*addr + *off, part.data, part.bytes());
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+/// Creates `path` (1-D, `total` elements) and writes this rank's `n` elements at `start`, with
+/// `direct` if given, else collectively through MPI-IO.
 void write_part(hid_t f, const std::string& path, hid_t ftype, type t, std::uint64_t total,
                 std::uint64_t start, const void* p, std::size_t n, hid_t dcpl, hid_t dxpl,
-                deferred_failure& failure) {
+                direct_file* direct, deferred_failure& failure) {
     dataset ds = create_dataset(f, path, ftype, {total}, dcpl);
-    const std::string err = transfer_block(true, ds.get(), flat(path, p, t, n), start, dxpl);
+    const buffer_desc part = flat(path, p, t, n);
+    const std::string err = direct != nullptr ? write_part_direct(*direct, ds.get(), part, start)
+                                              : transfer_block(true, ds.get(), part, start, dxpl);
     if (!err.empty()) failure.note(path + ": " + err);
 }
 
@@ -57,7 +80,8 @@ void write_part(hid_t f, const std::string& path, hid_t ftype, type t, std::uint
 
 void write_delta_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,
                       const delta_link& link, const std::vector<buffer_desc>& bufs,
-                      const std::vector<buffer_change>& changes, const channel_state& chan) {
+                      const std::vector<buffer_change>& changes, const channel_state& chan,
+                      bool direct_io) {
     silence_errors();
     int rank = 0;
     int nranks = 0;
@@ -105,6 +129,21 @@ void write_delta_file(const std::string& path, MPI_Comm comm, const checkpoint_m
             group(H5Gcreate2(f.get(), g, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                   std::string("H5Gcreate2 ") + g);
         }
+        // The changed blocks and their indices go straight to the file with O_DIRECT, as the
+        // data of a full checkpoint does, when every rank can open it so (the choice must agree:
+        // the other path is collective).
+        std::optional<direct_file> direct;
+        if (direct_io) {
+            try {
+                direct.emplace(path, true);
+            } catch (const std::exception&) {
+                direct.reset();
+            }
+        }
+        int all_direct = direct ? 1 : 0;
+        check_mpi(MPI_Allreduce(MPI_IN_PLACE, &all_direct, 1, MPI_INT, MPI_MIN, comm),
+                  "MPI_Allreduce");
+        direct_file* dio = all_direct != 0 ? &*direct : nullptr;
         plist dcpl = contiguous_dcpl();
         plist dxpl = collective_dxpl();
         write_table(f.get(), chain_path, {link.chain.size()}, link.chain, rank, dcpl.get(),
@@ -128,9 +167,9 @@ void write_delta_file(const std::string& path, MPI_Comm comm, const checkpoint_m
             const auto p1 = static_cast<hsize_t>(nranks) + 1;
             const auto p = static_cast<hsize_t>(nranks);
             write_part(f.get(), gp + "/blocks", H5T_STD_U64LE, type::uint64, bi.back(), bi[me],
-                       c.blocks.data(), c.blocks.size(), dcpl.get(), dxpl.get(), failure);
+                       c.blocks.data(), c.blocks.size(), dcpl.get(), dxpl.get(), dio, failure);
             write_part(f.get(), gp + "/data", H5T_STD_U8LE, type::byte, di.back(), di[me],
-                       c.bytes.data(), c.bytes.size(), dcpl.get(), dxpl.get(), failure);
+                       c.bytes.data(), c.bytes.size(), dcpl.get(), dxpl.get(), dio, failure);
             write_table(f.get(), gp + "/block_index", {p1}, bi, rank, dcpl.get(), dxpl.get(),
                         failure);
             write_table(f.get(), gp + "/data_index", {p1}, di, rank, dcpl.get(), dxpl.get(),
