@@ -195,9 +195,10 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         else bad(key, value, "expected on or off");
     } else if (key == "parallel_staging") {
         const std::string v = lower(value);
-        if (v == "on" || v == "true" || v == "1") c.parallel_staging = true;
-        else if (v == "off" || v == "false" || v == "0") c.parallel_staging = false;
-        else bad(key, value, "expected on or off");
+        if (v == "on" || v == "true" || v == "1") c.parallel_staging = staging_split::on;
+        else if (v == "off" || v == "false" || v == "0") c.parallel_staging = staging_split::off;
+        else if (v == "auto") c.parallel_staging = staging_split::automatic;
+        else bad(key, value, "expected auto, on or off");
     } else if (key == "incremental") {
         const std::string v = lower(value);
         if (v == "on" || v == "true" || v == "1") c.incremental = true;
@@ -367,7 +368,9 @@ std::string describe(const config& c) {
     if (c.deflate_level > 0) o << " compression=deflate:" << c.deflate_level;
     if (c.nonblocking && !c.staging_prefault) o << " staging_prefault=off";
     if (!c.direct_io) o << " direct_io=off";
-    if (!c.parallel_staging && c.nonblocking) o << " parallel_staging=off";
+    if (c.parallel_staging != staging_split::automatic && c.nonblocking) {
+        o << " parallel_staging=" << (c.parallel_staging == staging_split::on ? "on" : "off");
+    }
     if (c.incremental) o << " incremental=on block_size=" << c.block_size << " full_every=" << c.full_every;
     if (!c.local_dir.empty()) {
         o << " local_dir=" << c.local_dir << " flush="

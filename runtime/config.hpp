@@ -20,6 +20,10 @@ enum class restart_mode { automatic, never, required };
 /// When the node-local tier flushes a checkpoint to the shared directory.
 enum class flush_mode { every, every_k, end };
 
+/// parallel_staging: a helper thread for the staging copy always, never, or where each rank on
+/// the node has a core to spare for it (automatic).
+enum class staging_split { off, on, automatic };
+
 /// Parsed configuration. Field names equal the configuration keys.
 struct config {
     std::string dir = "cairn-checkpoints";
@@ -41,7 +45,7 @@ struct config {
     double epoch_timeout = 120;  ///< seconds before an unfinished snapshot is aborted
     int deflate_level = 0;  ///< compression: 0 = none, 1-9 = HDF5 deflate (gzip) level
     bool direct_io = true;  ///< raw data of contiguous blocks written/read with O_DIRECT
-    bool parallel_staging = true;  ///< staging copy of large blocks split with a second thread
+    staging_split parallel_staging = staging_split::automatic;  ///< staging copy split in two threads
     bool incremental = false;    ///< block-hash delta checkpoints (docs/incremental.md)
     std::uint64_t block_size = 64ULL << 10;  ///< bytes per hashed block of a delta
     int full_every = 8;          ///< a full checkpoint after this many deltas

@@ -1,9 +1,24 @@
 #include "copy_helper.hpp"
 
+#include <sched.h>
+
 #include <cstring>
 #include <system_error>
 
 namespace cairn::detail {
+
+bool use_copy_helper(staging_split mode, int ranks_on_node, int usable_cpus) {
+    if (mode != staging_split::automatic) return mode == staging_split::on;
+    return ranks_on_node > 0 && 2 * ranks_on_node <= usable_cpus;
+}
+
+int usable_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    const int n = CPU_COUNT(&set);
+    return n > 0 ? n : 1;
+}
 
 copy_helper::~copy_helper() {
     {

@@ -4,12 +4,23 @@
 // stalled thread. The helper sleeps on a condition variable between copies.
 #pragma once
 
+#include "config.hpp"
+
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
 #include <thread>
 
 namespace cairn::detail {
+
+/// Whether the staging copy should use the helper: `on`, `off`, or (automatic) when every rank
+/// on the node can have a core of its own for it: 2 x `ranks_on_node` <= `usable_cpus`, the
+/// CPUs this process may run on. Where the ranks already use every core, the helper only waits
+/// for a time slice and the stall grows (docs/benchmarks.md).
+bool use_copy_helper(staging_split mode, int ranks_on_node, int usable_cpus);
+
+/// CPUs the calling process may run on (its affinity mask; 1 if it cannot be read).
+int usable_cpus();
 
 class copy_helper {
 public:

@@ -78,7 +78,9 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     check_mpi(PMPI_Comm_split_type(user_.get(), MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node),
               "MPI_Comm_split_type");
     int node_rank = 0;
+    int node_size = 1;
     MPI_Comm_rank(node, &node_rank);
+    MPI_Comm_size(node, &node_size);
     PMPI_Comm_free(&node);
     int leader = node_rank == 0 ? 1 : 0;
     check_mpi(MPI_Allreduce(&leader, &nodes_, 1, MPI_INT, MPI_SUM, user_.get()), "MPI_Allreduce");
@@ -111,6 +113,13 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     }
     sched_ = std::make_unique<scheduler>(cfg_, job_mtbf(), MPI_Wtime());
     install_exit_signals(cfg_.signals);
+    const int cpus = usable_cpus();
+    split_staging_ = use_copy_helper(cfg_.parallel_staging, node_size, cpus);
+    if (nonblocking_ && cfg_.parallel_staging == staging_split::automatic) {
+        log(2, std::string("parallel_staging=auto: ") + (split_staging_ ? "on" : "off") + " (" +
+                   std::to_string(node_size) + " ranks on rank 0's node, " +
+                   std::to_string(cpus) + " CPUs usable by rank 0)");
+    }
     if (nonblocking_) start_progress_thread();
     log(2, "initialised on " + std::to_string(size_) + " ranks, " + std::to_string(nodes_) +
                " node(s): " + describe(cfg_));

@@ -142,6 +142,7 @@ private:
     staging_map staging_;            // by buffer name; read by the I/O thread until collected
     std::vector<buffer_desc> staged_;  // the registered buffers pointing into staging_
     copy_helper stage_copy_;         // second thread for the staging copy at the cut
+    bool split_staging_ = false;     // stage_copy_ used (parallel_staging, use_copy_helper())
     staging_pool prefault_;          // staging memory prepared before the cut (staging_prefault)
     std::uint64_t prepared_generation_ = ~std::uint64_t{0};  // registry generation covered
     struct staging_use {

@@ -136,7 +136,7 @@ void runtime::stage_buffers() {
             last_staging_.at_cut += n;
         }
         staging_memory& slot = next[b.name] = std::move(mem);
-        pack_block(b, slot.data(), cfg_.parallel_staging ? &stage_copy_ : nullptr);
+        pack_block(b, slot.data(), split_staging_ ? &stage_copy_ : nullptr);
         buffer_desc d = b;
         d.data = slot.data();
         if (d.kind == buffer_kind::distributed) {

@@ -307,8 +307,10 @@ TEST_CASE("a request from one rank is agreed at the same safe point", "[runtime]
 TEST_CASE("large blocks are checkpointed as they were at the cut", "[runtime]") {
     // More than copy_helper::split_bytes per rank and an odd length, so that the staging copy in
     // non-blocking mode is split between two threads; the state changes at every safe point, so
-    // a restored state that mixes two moments (or a half never copied) is caught.
+    // a restored state that mixes two moments (or a half never copied) is caught. The helper is
+    // switched on explicitly: `auto` leaves it off where the ranks already use every core.
     fresh("rt_large");
+    setenv("CAIRN_PARALLEL_STAGING", "on", 1);
     const std::size_t n = (std::size_t{5} << 20U) / sizeof(double) + 3;
     auto fill = [&](std::vector<double>& v, int it) {
         for (std::size_t j = 0; j < v.size(); ++j) v[j] = it * 1e7 + static_cast<double>(j) + world_rank() * 0.5;
@@ -337,6 +339,7 @@ TEST_CASE("large blocks are checkpointed as they were at the cut", "[runtime]") 
     fill(expect, it);
     CHECK((big == expect));  // a bool: Catch would print megabytes of operands
     cairn::finalize();
+    unsetenv("CAIRN_PARALLEL_STAGING");
 }
 
 TEST_CASE("an unusable checkpoint directory is a clear error and the job goes on", "[runtime]") {

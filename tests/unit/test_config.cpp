@@ -65,10 +65,13 @@ TEST_CASE("config compression", "[config]") {
 }
 
 TEST_CASE("config parallel_staging", "[config]") {
-    CHECK(load_config("", {}).parallel_staging);
-    CHECK_FALSE(load_config("", {"CAIRN_PARALLEL_STAGING=off"}).parallel_staging);
+    CHECK(load_config("", {}).parallel_staging == staging_split::automatic);
+    CHECK(load_config("", {"CAIRN_PARALLEL_STAGING=off"}).parallel_staging == staging_split::off);
+    CHECK(load_config("", {"CAIRN_PARALLEL_STAGING=on"}).parallel_staging == staging_split::on);
+    CHECK(load_config("", {"CAIRN_PARALLEL_STAGING=Auto"}).parallel_staging ==
+          staging_split::automatic);
     CHECK_THAT(error_of([] { load_config("", {"CAIRN_PARALLEL_STAGING=2"}); }),
-               Catch::Contains("parallel_staging") && Catch::Contains("expected on or off"));
+               Catch::Contains("parallel_staging") && Catch::Contains("expected auto, on or off"));
 }
 
 TEST_CASE("config direct_io", "[config]") {

@@ -36,3 +36,17 @@ TEST_CASE("copy_helper copies exactly, split or not", "[staging]") {
         REQUIRE((a == b));  // a bool: Catch would print megabytes of operands
     }
 }
+
+TEST_CASE("parallel_staging: the helper is used where each rank has a core to spare",
+          "[copy_helper]") {
+    using cairn::detail::staging_split;
+    using cairn::detail::use_copy_helper;
+    CHECK(use_copy_helper(staging_split::on, 4, 2));
+    CHECK_FALSE(use_copy_helper(staging_split::off, 1, 64));
+    CHECK(use_copy_helper(staging_split::automatic, 1, 2));
+    CHECK(use_copy_helper(staging_split::automatic, 32, 64));
+    CHECK_FALSE(use_copy_helper(staging_split::automatic, 33, 64));
+    CHECK_FALSE(use_copy_helper(staging_split::automatic, 4, 2));  // oversubscribed
+    CHECK_FALSE(use_copy_helper(staging_split::automatic, 1, 1));  // bound to one core
+    CHECK(cairn::detail::usable_cpus() >= 1);
+}
