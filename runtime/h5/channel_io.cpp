@@ -120,41 +120,46 @@ channel_plan plan_channel(MPI_Comm comm, const channel_state& chan) {
     return plan;
 }
 
-void write_channel(hid_t fid, const channel_plan& plan, int rank, hid_t dcpl, hid_t dxpl,
+void write_channel(hid_t fid, const channel_plan& plan, int rank, hid_t dcpl,
                    deferred_failure& failure) {
+    // Every rank creates every dataset (collective metadata); each writes its own part with
+    // independent I/O, and skips the write when its part is empty: no collective transfer.
     const auto p = static_cast<std::uint64_t>(plan.checksums.size());
     const auto r = static_cast<std::size_t>(rank);
     std::string what = "H5Gcreate2 ";  // appended: GCC 12 warns falsely on string + literal
     what += channel_group;
     const group g(H5Gcreate2(fid, channel_group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), what);
+    auto write_mine = [&](hid_t ds, const buffer_desc& b, std::uint64_t start) {
+        if (b.count == 0) return;
+        failure.note(transfer_block(true, ds, b, start, H5P_DEFAULT));
+    };
     {
         const std::string path = path_of("payload");
         dataset ds = create_dataset(fid, path, H5T_STD_U8LE, {plan.payload_index[p]}, dcpl);
-        buffer_desc b =
-            payload_desc(const_cast<unsigned char*>(plan.payload.data()), plan.payload.size());
-        failure.note(transfer_block(true, ds.get(), b, plan.payload_index[r], dxpl));
+        write_mine(ds.get(),
+                   payload_desc(const_cast<unsigned char*>(plan.payload.data()), plan.payload.size()),
+                   plan.payload_index[r]);
     }
     {
         const std::string path = path_of("messages");
         const std::uint64_t total = plan.message_index[p];
         dataset ds = create_dataset(fid, path, H5T_STD_U64LE, {total, message_fields}, dcpl);
-        buffer_desc b =
-            table_rows(path, const_cast<std::uint64_t*>(plan.records.data()), total,
-                       plan.message_index[r], plan.records.size() / message_fields, message_fields);
-        failure.note(transfer_block(true, ds.get(), b, 0, dxpl));
+        write_mine(ds.get(),
+                   table_rows(path, const_cast<std::uint64_t*>(plan.records.data()), total,
+                              plan.message_index[r], plan.records.size() / message_fields,
+                              message_fields),
+                   0);
     }
-    write_table(fid, path_of("message_index"), {p + 1}, plan.message_index, rank, dcpl, dxpl,
-                failure);
-    write_table(fid, path_of("payload_index"), {p + 1}, plan.payload_index, rank, dcpl, dxpl,
-                failure);
+    write_table(fid, path_of("message_index"), {p + 1}, plan.message_index, rank, dcpl, failure);
+    write_table(fid, path_of("payload_index"), {p + 1}, plan.payload_index, rank, dcpl, failure);
     for (std::size_t k = 0; k < 3; ++k) {
         const std::string path = path_of(counter_names[k]);
         dataset ds = create_dataset(fid, path, H5T_STD_U64LE, {p, p}, dcpl);
-        buffer_desc b =
-            table_rows(path, const_cast<std::uint64_t*>(plan.rows[k].data()), p, r, 1, p);
-        failure.note(transfer_block(true, ds.get(), b, 0, dxpl));
+        write_mine(ds.get(),
+                   table_rows(path, const_cast<std::uint64_t*>(plan.rows[k].data()), p, r, 1, p),
+                   0);
     }
-    write_table(fid, channel_checksum_path, {p}, plan.checksums, rank, dcpl, dxpl, failure);
+    write_table(fid, channel_checksum_path, {p}, plan.checksums, rank, dcpl, failure);
 }
 
 channel_layout read_channel_layout(hid_t fid, int nranks) {

@@ -42,8 +42,9 @@ std::uint64_t channel_checksum(const std::vector<std::uint64_t>& records,
 /// nor P entries on some rank.
 channel_plan plan_channel(MPI_Comm comm, const channel_state& chan);
 
-/// Collective: creates /cairn/channel and /cairn/checksum_channel and writes this rank's part.
-void write_channel(hid_t fid, const channel_plan& plan, int rank, hid_t dcpl, hid_t dxpl,
+/// Collective: creates /cairn/channel and /cairn/checksum_channel and writes this rank's part
+/// (independent I/O: ranks with nothing to write do not write).
+void write_channel(hid_t fid, const channel_plan& plan, int rank, hid_t dcpl,
                    deferred_failure& failure);
 
 /// What a reader knows about the channel log before reading data (same on every rank).

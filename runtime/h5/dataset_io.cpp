@@ -49,22 +49,16 @@ dataset create_dataset(hid_t fid, const std::string& path, hid_t ftype,
 }
 
 void write_table(hid_t fid, const std::string& path, const std::vector<hsize_t>& dims,
-                 const std::vector<std::uint64_t>& values, int rank, hid_t dcpl, hid_t dxpl,
+                 const std::vector<std::uint64_t>& values, int rank, hid_t dcpl,
                  deferred_failure& failure) {
     dataset ds = create_dataset(fid, path, H5T_STD_U64LE, dims, dcpl);
     hsize_t n = 1;
     for (hsize_t d : dims) n *= d;
-    if (n == 0) return;  // no storage address: nothing to transfer on any rank
+    if (n == 0 || rank != 0) return;  // no storage address, or not the writing rank
     failure.run([&] {
-        dataspace file_space(H5Dget_space(ds.get()), "H5Dget_space " + path);
-        dataspace mem = simple_space({values.empty() ? hsize_t{1} : values.size()});
-        if (rank != 0 || values.empty()) {
-            check(H5Sselect_none(file_space.get()), "H5Sselect_none");
-            check(H5Sselect_none(mem.get()), "H5Sselect_none");
-        }
-        static const std::uint64_t dummy = 0;
-        const void* p = values.empty() ? &dummy : values.data();
-        check(H5Dwrite(ds.get(), H5T_NATIVE_UINT64, mem.get(), file_space.get(), dxpl, p),
+        dataspace mem = simple_space({values.size()});
+        check(H5Dwrite(ds.get(), H5T_NATIVE_UINT64, mem.get(), H5S_ALL, H5P_DEFAULT,
+                       values.data()),
               "H5Dwrite " + path);
     });
 }

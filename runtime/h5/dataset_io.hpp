@@ -43,10 +43,11 @@ plist deflate_dcpl(const std::vector<hsize_t>& dims, std::size_t elem_size, int 
 dataset create_dataset(hid_t fid, const std::string& path, hid_t ftype,
                        const std::vector<hsize_t>& dims, hid_t dcpl);
 
-/// Creates a uint64 table `path` of shape `dims` that rank 0 writes (`values`, row-major); the
-/// other ranks join the collective call with nothing selected.
+/// Creates a uint64 table `path` of shape `dims` (every rank: creation is collective) that rank
+/// 0 writes alone with independent I/O (`values`, row-major): no collective transfer, whose
+/// rounds of messages cost the most where ranks share cores with the application.
 void write_table(hid_t fid, const std::string& path, const std::vector<hsize_t>& dims,
-                 const std::vector<std::uint64_t>& values, int rank, hid_t dcpl, hid_t dxpl,
+                 const std::vector<std::uint64_t>& values, int rank, hid_t dcpl,
                  deferred_failure& failure);
 
 /// "0x%016x" of a checksum.

@@ -146,8 +146,7 @@ void write_delta_file(const std::string& path, MPI_Comm comm, const checkpoint_m
         direct_file* dio = all_direct != 0 ? &*direct : nullptr;
         plist dcpl = contiguous_dcpl();
         plist dxpl = collective_dxpl();
-        write_table(f.get(), chain_path, {link.chain.size()}, link.chain, rank, dcpl.get(),
-                    dxpl.get(), failure);
+        write_table(f.get(), chain_path, {link.chain.size()}, link.chain, rank, dcpl.get(), failure);
         for (std::size_t i = 0; i < nb; ++i) {
             const buffer_desc& b = bufs[i];
             const buffer_change& c = changes[i];
@@ -170,25 +169,23 @@ void write_delta_file(const std::string& path, MPI_Comm comm, const checkpoint_m
                        c.blocks.data(), c.blocks.size(), dcpl.get(), dxpl.get(), dio, failure);
             write_part(f.get(), gp + "/data", H5T_STD_U8LE, type::byte, di.back(), di[me],
                        c.bytes.data(), c.bytes.size(), dcpl.get(), dxpl.get(), dio, failure);
-            write_table(f.get(), gp + "/block_index", {p1}, bi, rank, dcpl.get(), dxpl.get(),
+            write_table(f.get(), gp + "/block_index", {p1}, bi, rank, dcpl.get(),
                         failure);
-            write_table(f.get(), gp + "/data_index", {p1}, di, rank, dcpl.get(), dxpl.get(),
+            write_table(f.get(), gp + "/data_index", {p1}, di, rank, dcpl.get(),
                         failure);
             write_table(f.get(), gp + "/sizes", {p}, column(all, nb, i, 2, nranks), rank,
-                        dcpl.get(), dxpl.get(), failure);
+                        dcpl.get(), failure);
             write_table(f.get(), gp + "/checksum", {p}, column(all, nb, i, 3, nranks), rank,
-                        dcpl.get(), dxpl.get(), failure);
+                        dcpl.get(), failure);
             write_table(f.get(), gp + "/stored_checksum", {p}, column(all, nb, i, 4, nranks), rank,
-                        dcpl.get(), dxpl.get(), failure);
+                        dcpl.get(), failure);
             if (b.kind == buffer_kind::distributed) {
                 write_table(f.get(), gp + "/global_shape", {static_cast<hsize_t>(b.ndims)},
-                            {b.global.begin(), b.global.begin() + b.ndims}, rank, dcpl.get(),
-                            dxpl.get(), failure);
-                write_table(f.get(), gp + "/layout", {p, 2, 3}, tables[i].layout, rank, dcpl.get(),
-                            dxpl.get(), failure);
+                            {b.global.begin(), b.global.begin() + b.ndims}, rank, dcpl.get(), failure);
+                write_table(f.get(), gp + "/layout", {p, 2, 3}, tables[i].layout, rank, dcpl.get(), failure);
             }
         }
-        write_channel(f.get(), channel, rank, dcpl.get(), dxpl.get(), failure);
+        write_channel(f.get(), channel, rank, dcpl.get(), failure);
         failure.run([&] { check(H5Fflush(f.get(), H5F_SCOPE_GLOBAL), "H5Fflush " + path); });
         f.close("H5Fclose " + path);
     } catch (const hdf5_error& e) {

@@ -33,7 +33,7 @@ plist parallel_fapl(MPI_Comm comm) {
     set_io_hints(info);
     check(H5Pset_fapl_mpio(fapl.get(), comm, info.get()), "H5Pset_fapl_mpio");
     check(H5Pset_all_coll_metadata_ops(fapl.get(), true), "H5Pset_all_coll_metadata_ops");
-    check(H5Pset_coll_metadata_write(fapl.get(), true), "H5Pset_coll_metadata_write");
+    check(H5Pset_coll_metadata_write(fapl.get(), false), "H5Pset_coll_metadata_write");
     set_common(fapl.get());
     return fapl;
 }

@@ -57,13 +57,12 @@ void write_buffer(hid_t file, const buffer_desc& b, const block_table& t, int ra
         if (!err.empty()) failure.note("buffer '" + b.name + "': " + err);
     }
     if (b.kind == buffer_kind::per_rank) {
-        write_table(file, object_path(index_group, b.name), {nranks + 1}, prefix, rank, dcpl, dxpl,
+        write_table(file, object_path(index_group, b.name), {nranks + 1}, prefix, rank, dcpl,
                     failure);
     } else {
-        write_table(file, object_path(layout_group, b.name), {nranks, 2, 3}, t.layout, rank, dcpl,
-                    dxpl, failure);
+        write_table(file, object_path(layout_group, b.name), {nranks, 2, 3}, t.layout, rank, dcpl, failure);
     }
-    write_table(file, object_path(checksum_group, b.name), {nranks}, t.extra, rank, dcpl, dxpl,
+    write_table(file, object_path(checksum_group, b.name), {nranks}, t.extra, rank, dcpl,
                 failure);
 }
 
@@ -144,7 +143,7 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
                          opts.deflate_level, use_direct[i] != 0 ? &*direct : nullptr, failure);
         }
         lap(tm.data);
-        write_channel(f.get(), channel, rank, dcpl.get(), dxpl.get(), failure);
+        write_channel(f.get(), channel, rank, dcpl.get(), failure);
         failure.run([&] { check(H5Fflush(f.get(), H5F_SCOPE_GLOBAL), "H5Fflush " + path); });
         f.close("H5Fclose " + path);
         lap(tm.close);
