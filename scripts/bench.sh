@@ -95,7 +95,7 @@ timed() {
     t0=$(date +%s.%N)
     "$@" > /dev/null 2>&1
     t1=$(date +%s.%N)
-    echo "result $name $mib $rep $(echo "$t1 - $t0" | bc -l)" >> "$raw"
+    echo "result $name $mib $rep $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.9f", b - a }')" >> "$raw"
 }
 
 # incremental MIB: full and delta checkpoints alternate (CAIRN_FULL_EVERY=1), 5% of the blocks
@@ -104,6 +104,65 @@ incremental() {
     CAIRN_MODE=blocking CAIRN_INCREMENTAL=on CAIRN_FULL_EVERY=1 CAIRN_BLOCK_SIZE=64KiB \
         CAIRN_DIR=$scratch/ckpt_incr run $NP incremental "$1" --reps $reps --changed 5 --block-kib 64
     rm -rf "$scratch/ckpt_incr"
+}
+
+# disk_ab MIB: everything the disk limits, side by side. The disk's speed drifts by up to 1.7x
+# within minutes on the development VM (the same 1 GiB O_DIRECT dd took 0.53-0.93 s in one
+# sequence), so each repetition runs every writer once and then every reader once, in an order
+# that flips between repetitions, instead of each case's repetitions in a block:
+#   blocking_checkpoint  one launch of checkpoint_now() per repetition (the directory persists:
+#                        from the third on, two older checkpoints stay, CAIRN_KEEP=2)
+#   dd_write             dd conv=fdatasync into a file deleted before the next repetition (its
+#                        freed page cache is reused)
+#   dd_write_new         the same into a new file per repetition, two older ones kept, as cairn
+#   dd_write_direct      dd oflag=direct, 8 MiB blocks, new file per repetition, two kept: the
+#                        page-cache-free limit that cairn's direct_io path has
+#   posix_write          the naive baseline: every rank write()s and fsync()s its own file
+#   restore              restore() of the newest checkpoint in a fresh launch
+#   dd_read              dd of the newest dd_write_new file; dd_read_direct: iflag=direct, 8 MiB
+#                        blocks, of the newest dd_write_direct file
+# Page caches are dropped before each reader.
+disk_ab() {
+    local mib=$1 total=$(($1 * NP)) rep c writers readers
+    for ((rep = 0; rep < reps; ++rep)); do
+        writers="blocking dd_rw dd_new dd_direct posix"
+        readers="restore dd_read dd_read_direct"
+        if [ $((rep % 2)) -eq 1 ]; then
+            writers="posix dd_direct dd_new dd_rw blocking"
+            readers="dd_read_direct dd_read restore"
+        fi
+        for c in $writers; do
+            case $c in
+                blocking)
+                    CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_blocking run $NP blocking "$mib" --reps 1
+                    sed -i "\$s/^result blocking_checkpoint $mib 0 /result blocking_checkpoint $mib $rep /" "$raw" ;;
+                dd_rw)
+                    timed dd_write "$mib" $rep dd if=/dev/zero of="$scratch/dd.bin" bs=1M count=$total conv=fdatasync
+                    rm -f "$scratch/dd.bin" ;;
+                dd_new)
+                    timed dd_write_new "$mib" $rep dd if=/dev/zero of="$scratch/dd.$rep.bin" bs=1M count=$total conv=fdatasync
+                    rm -f "$scratch/dd.$((rep - 2)).bin" ;;
+                dd_direct)
+                    timed dd_write_direct "$mib" $rep dd if=/dev/zero of="$scratch/ddd.$rep.bin" bs=8M count=$((total / 8)) oflag=direct conv=fdatasync
+                    rm -f "$scratch/ddd.$((rep - 2)).bin" ;;
+                posix)
+                    run $NP posix "$mib" --reps 1 --dir "$scratch"
+                    sed -i "\$s/^result posix_write $mib 0 /result posix_write $mib $rep /" "$raw" ;;
+            esac
+        done
+        for c in $readers; do
+            drop_caches
+            case $c in
+                restore)
+                    CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_blocking run $NP restore "$mib" --reps 1
+                    sed -i "\$s/^result restore $mib 0 /result restore $mib $rep /" "$raw" ;;
+                dd_read) timed dd_read "$mib" $rep dd if="$scratch/dd.$rep.bin" of=/dev/null bs=1M ;;
+                dd_read_direct)
+                    timed dd_read_direct "$mib" $rep dd if="$scratch/ddd.$rep.bin" of=/dev/null bs=8M iflag=direct ;;
+            esac
+        done
+    done
+    rm -rf "$scratch/ckpt_blocking" "$scratch"/dd.*.bin "$scratch"/ddd.*.bin
 }
 
 # io_ab MIB: the issue-5 bandwidth comparison. Each repetition runs every case once, in an order
@@ -164,13 +223,7 @@ for mib in "${sizes[@]}"; do
         continue
     fi
     run $NP memcpy "$mib" --reps $reps
-    CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_blocking run $NP blocking "$mib" --reps $reps
-    for ((rep = 0; rep < reps; ++rep)); do
-        drop_caches
-        CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_blocking run $NP restore "$mib" --reps 1
-        sed -i "\$s/^result restore $mib 0 /result restore $mib $rep /" "$raw"
-    done
-    rm -rf "$scratch/ckpt_blocking"
+    disk_ab "$mib"
     # Compression: the same blocking checkpoint with HDF5's shuffle + deflate level 1.
     first=$(($(wc -l < "$raw") + 1))
     CAIRN_MODE=blocking CAIRN_COMPRESSION=deflate:1 CAIRN_DIR=$scratch/ckpt_deflate run $NP blocking "$mib" --reps $reps
@@ -203,31 +256,6 @@ for mib in "${sizes[@]}"; do
     done
     rmdir "$shm"
     shm=""
-    run $NP posix "$mib" --reps $reps --dir "$scratch"
-    total=$((mib * NP))
-    for ((rep = 0; rep < reps; ++rep)); do
-        timed dd_write "$mib" $rep dd if=/dev/zero of="$scratch/dd.bin" bs=1M count=$total conv=fdatasync
-        drop_caches
-        timed dd_read "$mib" $rep dd if="$scratch/dd.bin" of=/dev/null bs=1M
-        rm -f "$scratch/dd.bin"
-    done
-    # dd_write_new: like cairn with CAIRN_KEEP=2, every repetition writes a new file while the
-    # previous two stay on disk (and in the page cache), so the page cache needs memory it has not
-    # used since the last repetition; dd_write above deletes its file first and reuses the pages.
-    for ((rep = 0; rep < reps; ++rep)); do
-        timed dd_write_new "$mib" $rep dd if=/dev/zero of="$scratch/dd.$rep.bin" bs=1M count=$total conv=fdatasync
-        rm -f "$scratch/dd.$((rep - 2)).bin"
-    done
-    rm -f "$scratch"/dd.*.bin
-    # The page-cache-free limits (cairn's direct_io path): dd with O_DIRECT in 8 MiB blocks, a new
-    # file per repetition (two kept), then an O_DIRECT read of it after dropping the page cache.
-    for ((rep = 0; rep < reps; ++rep)); do
-        timed dd_write_direct "$mib" $rep dd if=/dev/zero of="$scratch/ddd.$rep.bin" bs=8M count=$((total / 8)) oflag=direct conv=fdatasync
-        drop_caches
-        timed dd_read_direct "$mib" $rep dd if="$scratch/ddd.$rep.bin" of=/dev/null bs=8M iflag=direct
-        rm -f "$scratch/ddd.$((rep - 2)).bin"
-    done
-    rm -f "$scratch"/ddd.*.bin
     incremental "$mib"
 done
 if [ $only_incr -eq 0 ] && [ $only_io -eq 0 ]; then
