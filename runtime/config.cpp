@@ -195,10 +195,14 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         else bad(key, value, "expected on or off");
     } else if (key == "parallel_staging") {
         const std::string v = lower(value);
-        if (v == "on" || v == "true" || v == "1") c.parallel_staging = staging_split::on;
-        else if (v == "off" || v == "false" || v == "0") c.parallel_staging = staging_split::off;
-        else if (v == "auto") c.parallel_staging = staging_split::automatic;
-        else bad(key, value, "expected auto, on or off");
+        if (v == "on" || v == "true" || v == "1")
+            c.parallel_staging = staging_split::on;
+        else if (v == "off" || v == "false" || v == "0")
+            c.parallel_staging = staging_split::off;
+        else if (v == "auto")
+            c.parallel_staging = staging_split::automatic;
+        else
+            bad(key, value, "expected auto, on or off");
     } else if (key == "incremental") {
         const std::string v = lower(value);
         if (v == "on" || v == "true" || v == "1") c.incremental = true;

@@ -45,7 +45,8 @@ struct config {
     double epoch_timeout = 120;  ///< seconds before an unfinished snapshot is aborted
     int deflate_level = 0;  ///< compression: 0 = none, 1-9 = HDF5 deflate (gzip) level
     bool direct_io = true;  ///< raw data of contiguous blocks written/read with O_DIRECT
-    staging_split parallel_staging = staging_split::automatic;  ///< staging copy split in two threads
+    staging_split parallel_staging =
+        staging_split::automatic;  ///< staging copy split in two threads
     bool incremental = false;    ///< block-hash delta checkpoints (docs/incremental.md)
     std::uint64_t block_size = 64ULL << 10;  ///< bytes per hashed block of a delta
     int full_every = 8;          ///< a full checkpoint after this many deltas

@@ -60,14 +60,18 @@ void transfer_all(bool write, int fd, unsigned char* p, std::size_t len, std::ui
 
 }  // namespace
 
-direct_file::direct_file(const std::string& path, bool for_write) : path_(path) {
+direct_file::direct_file(const std::string& path, bool for_write, bool buffered_fallback)
+    : path_(path) {
     const int mode = (for_write ? O_WRONLY : O_RDONLY) | O_CLOEXEC;
     direct_fd_ = ::open(path.c_str(), mode | O_DIRECT);
-    if (direct_fd_ < 0) fail("cannot open with O_DIRECT", path, errno);
+    if (direct_fd_ < 0 && !(buffered_fallback && errno == EINVAL)) {
+        fail("cannot open with O_DIRECT", path, errno);
+    }
     buffered_fd_ = ::open(path.c_str(), mode);
     if (buffered_fd_ < 0) {
         const int err = errno;
-        ::close(direct_fd_);
+        if (direct_fd_ >= 0) ::close(direct_fd_);
+        direct_fd_ = -1;
         fail("cannot open", path, err);
     }
 }
@@ -81,24 +85,47 @@ void direct_file::buffered(bool write, std::uint64_t off, unsigned char* p, std:
     transfer_all(write, buffered_fd_, p, len, off, path_);
 }
 
-void direct_file::write(std::uint64_t off, const void* src, std::size_t len) {
+void direct_file::write(std::uint64_t off, const void* src, std::size_t len, const piece_fn& each) {
     auto* p = static_cast<unsigned char*>(const_cast<void*>(src));  // only read from
+    if (direct_fd_ < 0) {  // buffered fallback: one transfer
+        buffered(true, off, p, len);
+        if (each && len > 0) each(p, len);
+        return;
+    }
     const std::uint64_t end = off + len;
     const std::uint64_t mid0 = std::min(end, (off + align - 1) / align * align);
     const std::uint64_t mid1 = std::max(mid0, end / align * align);
-    if (mid0 > off) buffered(true, off, p, mid0 - off);
+    if (mid0 > off) {
+        buffered(true, off, p, mid0 - off);
+        if (each) each(p, mid0 - off);
+    }
     unsigned char* b = mid1 > mid0 ? bounce(write_piece) : nullptr;
+    // The copy into the bounce buffer goes in slices small enough to stay in the cache, each
+    // handed to `each` right after it is copied.
+    constexpr std::size_t slice = std::size_t{256} << 10U;
     for (std::uint64_t o = mid0; o < mid1;) {
         const std::size_t n = std::min<std::uint64_t>(write_piece, mid1 - o);
-        std::memcpy(b, p + (o - off), n);
+        for (std::size_t s = 0; s < n; s += slice) {
+            const std::size_t m = std::min(slice, n - s);
+            std::memcpy(b + s, p + (o - off) + s, m);
+            if (each) each(b + s, m);
+        }
         transfer_all(true, direct_fd_, b, n, o, path_);
         o += n;
     }
-    if (end > mid1) buffered(true, mid1, p + (mid1 - off), end - mid1);
+    if (end > mid1) {
+        buffered(true, mid1, p + (mid1 - off), end - mid1);
+        if (each) each(p + (mid1 - off), end - mid1);
+    }
 }
 
 void direct_file::read(std::uint64_t off, void* dst, std::size_t len, const piece_fn& each) {
     auto* p = static_cast<unsigned char*>(dst);
+    if (direct_fd_ < 0) {  // buffered fallback: one transfer
+        buffered(false, off, p, len);
+        if (each && len > 0) each(p, len);
+        return;
+    }
     const std::uint64_t end = off + len;
     const std::uint64_t mid0 = std::min(end, (off + align - 1) / align * align);
     const std::uint64_t mid1 = std::max(mid0, end / align * align);

@@ -27,18 +27,24 @@ public:
 
     /// Opens an existing `path` for writing (`for_write`) or reading. Throws std::runtime_error
     /// (with the path and errno text) when either open fails, e.g. O_DIRECT is not supported by
-    /// the file system (tmpfs).
-    direct_file(const std::string& path, bool for_write);
+    /// the file system (tmpfs), unless `buffered_fallback`: then every transfer is buffered
+    /// where O_DIRECT cannot be opened (direct() tells which).
+    direct_file(const std::string& path, bool for_write, bool buffered_fallback = false);
     direct_file(const direct_file&) = delete;
     direct_file& operator=(const direct_file&) = delete;
     ~direct_file();
 
-    /// Writes `len` bytes of `src` at file offset `off`. Throws std::runtime_error.
-    void write(std::uint64_t off, const void* src, std::size_t len);
-
-    /// Called with consecutive pieces of the destination, in order, right after each was read
-    /// (while it is still in the cache): lets a caller checksum the data in the same pass.
+    /// Called with consecutive pieces of the data, in order, right after each was read or copied
+    /// for writing (while it is still in the cache): lets a caller checksum the data in the same
+    /// pass.
     using piece_fn = std::function<void(const unsigned char* piece, std::size_t len)>;
+
+    /// Writes `len` bytes of `src` at file offset `off`, handing each piece to `each` if given.
+    /// Throws std::runtime_error.
+    void write(std::uint64_t off, const void* src, std::size_t len, const piece_fn& each = nullptr);
+
+    /// True when O_DIRECT is in use (false only after a buffered fallback).
+    [[nodiscard]] bool direct() const { return direct_fd_ >= 0; }
 
     /// Reads `len` bytes at file offset `off` into `dst`, handing each piece to `each` if given.
     /// Throws std::runtime_error (also on a short file).

@@ -117,8 +117,8 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     split_staging_ = use_copy_helper(cfg_.parallel_staging, node_size, cpus);
     if (nonblocking_ && cfg_.parallel_staging == staging_split::automatic) {
         log(2, std::string("parallel_staging=auto: ") + (split_staging_ ? "on" : "off") + " (" +
-                   std::to_string(node_size) + " ranks on rank 0's node, " +
-                   std::to_string(cpus) + " CPUs usable by rank 0)");
+                   std::to_string(node_size) + " ranks on rank 0's node, " + std::to_string(cpus) +
+                   " CPUs usable by rank 0)");
     }
     if (nonblocking_) start_progress_thread();
     log(2, "initialised on " + std::to_string(size_) + " ranks, " + std::to_string(nodes_) +

@@ -208,7 +208,8 @@ void runtime::pull_messages() {
                 protocol::get().on_receive(h, ci.id, src_world, src, st.MPI_TAG,
                                            [&] { return payload; });
                 message_queue::get().push({ci.id, src, st.MPI_TAG, std::move(payload)});
-                if (protocol::get().expand(h) + 1 != protocol::get().color()) break;  // a red one: none white left
+                if (protocol::get().expand(h) + 1 != protocol::get().color())
+                    break;  // a red one: none white left
             }
         }
     }

@@ -179,9 +179,8 @@ void print_json(std::ostream& os, const inspect_report& r) {
                    << ", \"stored_bytes\": " << f.summary.stored_bytes
                    << ", \"stored_blocks\": " << f.summary.stored_blocks;
             }
-            os << R"(, "interval": {"delta": )"
-               << json_number(m.interval_delta) << R"(, "mtbf": )" << json_number(m.interval_mtbf)
-               << R"(, "t": )" << json_number(m.interval_t)
+            os << R"(, "interval": {"delta": )" << json_number(m.interval_delta) << R"(, "mtbf": )"
+               << json_number(m.interval_mtbf) << R"(, "t": )" << json_number(m.interval_t)
                << R"(}, "mode": ")" << (m.stats.nonblocking != 0 ? "nonblocking" : "blocking")
                << R"(", "channel_log_messages": )" << f.summary.channel_messages
                << R"(, "channel_log_bytes": )" << f.summary.channel_bytes << R"(, "buffers": [)";

@@ -2,6 +2,7 @@
 
 #include "checksum.hpp"
 #include "error.hpp"
+#include "h5/direct_blocks.hpp"
 #include "h5/format.hpp"
 #include "h5/selection.hpp"
 
@@ -136,19 +137,20 @@ void write_channel(hid_t fid, const channel_plan& plan, int rank, hid_t dcpl,
     {
         const std::string path = path_of("payload");
         dataset ds = create_dataset(fid, path, H5T_STD_U8LE, {plan.payload_index[p]}, dcpl);
-        write_mine(ds.get(),
-                   payload_desc(const_cast<unsigned char*>(plan.payload.data()), plan.payload.size()),
-                   plan.payload_index[r]);
+        write_mine(
+            ds.get(),
+            payload_desc(const_cast<unsigned char*>(plan.payload.data()), plan.payload.size()),
+            plan.payload_index[r]);
     }
     {
         const std::string path = path_of("messages");
         const std::uint64_t total = plan.message_index[p];
         dataset ds = create_dataset(fid, path, H5T_STD_U64LE, {total, message_fields}, dcpl);
-        write_mine(ds.get(),
-                   table_rows(path, const_cast<std::uint64_t*>(plan.records.data()), total,
-                              plan.message_index[r], plan.records.size() / message_fields,
-                              message_fields),
-                   0);
+        write_mine(
+            ds.get(),
+            table_rows(path, const_cast<std::uint64_t*>(plan.records.data()), total,
+                       plan.message_index[r], plan.records.size() / message_fields, message_fields),
+            0);
     }
     write_table(fid, path_of("message_index"), {p + 1}, plan.message_index, rank, dcpl, failure);
     write_table(fid, path_of("payload_index"), {p + 1}, plan.payload_index, rank, dcpl, failure);
@@ -160,6 +162,30 @@ void write_channel(hid_t fid, const channel_plan& plan, int rank, hid_t dcpl,
                    0);
     }
     write_table(fid, channel_checksum_path, {p}, plan.checksums, rank, dcpl, failure);
+}
+
+channel_addresses create_channel(hid_t fid, const channel_plan& plan, hid_t dcpl,
+                                 deferred_failure& failure) {
+    const auto p = static_cast<std::uint64_t>(plan.checksums.size());
+    std::string what = "H5Gcreate2 ";  // appended: GCC 12 warns falsely on string + literal
+    what += channel_group;
+    const group g(H5Gcreate2(fid, channel_group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), what);
+    channel_addresses addr{};
+    auto address_of = [](const dataset& ds) {
+        return storage_address(ds.get()).value_or(no_storage);
+    };
+    addr[0] = address_of(
+        create_dataset(fid, path_of("payload"), H5T_STD_U8LE, {plan.payload_index[p]}, dcpl));
+    addr[1] = address_of(create_dataset(fid, path_of("messages"), H5T_STD_U64LE,
+                                        {plan.message_index[p], message_fields}, dcpl));
+    write_table(fid, path_of("message_index"), {p + 1}, plan.message_index, 0, dcpl, failure);
+    write_table(fid, path_of("payload_index"), {p + 1}, plan.payload_index, 0, dcpl, failure);
+    for (std::size_t k = 0; k < counter_names.size(); ++k) {
+        addr[2 + k] =
+            address_of(create_dataset(fid, path_of(counter_names[k]), H5T_STD_U64LE, {p, p}, dcpl));
+    }
+    write_table(fid, channel_checksum_path, {p}, plan.checksums, 0, dcpl, failure);
+    return addr;
 }
 
 channel_layout read_channel_layout(hid_t fid, int nranks) {

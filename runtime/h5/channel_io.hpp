@@ -47,6 +47,19 @@ channel_plan plan_channel(MPI_Comm comm, const channel_state& chan);
 void write_channel(hid_t fid, const channel_plan& plan, int rank, hid_t dcpl,
                    deferred_failure& failure);
 
+/// Addresses of the channel log's raw datasets in the file: payload, messages and the three
+/// counter matrices (counter_names order); `no_storage` for a dataset without elements.
+using channel_addresses = std::array<std::uint64_t, 5>;
+
+/// Marks a dataset without storage (no elements) in address lists.
+inline constexpr std::uint64_t no_storage = ~std::uint64_t{0};
+
+/// Rank 0 of the direct writers, alone in a file opened with the serial driver: creates
+/// /cairn/channel and /cairn/checksum_channel, writes the index and checksum tables, and returns
+/// where each rank's raw parts go (write_channel_part()).
+channel_addresses create_channel(hid_t fid, const channel_plan& plan, hid_t dcpl,
+                                 deferred_failure& failure);
+
 /// What a reader knows about the channel log before reading data (same on every rank).
 struct channel_layout {
     bool present = false;                      ///< the file has /cairn/channel

@@ -59,20 +59,24 @@ struct write_options {
     /// 1-9: chunked with the shuffle and deflate filters at this level (parallel filtered writes,
     /// which HDF5 does with collective transfers). Metadata tables stay contiguous.
     int deflate_level = 0;
-    /// Write the raw data of contiguous, unfiltered blocks with O_DIRECT positional writes at the
-    /// dataset's address instead of MPI-IO (no page cache; same file layout). Falls back to
-    /// MPI-IO per buffer where any rank cannot (file system without O_DIRECT, halo, a block that
-    /// is not one byte range in the file).
+    /// The direct writer (h5/direct_writer.hpp) when there is no compression: rank 0 creates the
+    /// file and its metadata with serial HDF5, every rank writes its raw data with positional
+    /// writes at the datasets' addresses, O_DIRECT where the file system has it (buffered
+    /// otherwise), halo'd and non-contiguous blocks row by row. Same file. false: everything
+    /// through HDF5's MPI-IO driver with collective transfers.
     bool direct_io = false;
 };
 
 /// Where a checkpoint write's time went on this rank (seconds; CAIRN_VERBOSE=2 logs it).
 struct write_timings {
-    double hash = 0;    ///< checksums of the rank's blocks
+    double hash = 0;    ///< checksums of the rank's blocks (direct writer: 0, hashed while written)
     double gather = 0;  ///< block tables and channel plan exchanged
-    double create = 0;  ///< file, metadata, groups created; direct I/O opened and agreed
-    double data = 0;    ///< datasets created and the raw data written, tables included
-    double close = 0;   ///< channel state written, flush and close
+    double create = 0;  ///< file, metadata, groups created (direct writer: by rank 0, addresses
+                        ///< broadcast)
+    double data = 0;    ///< raw data written (MPI-IO writer: with its datasets and tables;
+                        ///< direct writer: and the channel log)
+    double close = 0;   ///< MPI-IO writer: channel log, flush, close; direct writer: checksums
+                        ///< gathered, rank 0 writes their tables and closes
 };
 
 /// How the data datasets are read.
@@ -83,8 +87,9 @@ struct read_options {
     bool direct_io = false;
 };
 
-/// Collective over `comm`: writes `meta` and every buffer to `path` (created or truncated) with
-/// collective MPI-IO, syncs the file to disk (MPI_File_sync) and closes it. Every rank passes the
+/// Collective over `comm`: writes `meta` and every buffer to `path` (created or truncated) and
+/// closes it; the MPI-IO path also syncs it (MPI_File_sync), the direct one leaves that to the
+/// caller's commit (fsync of the file before its rename). Every rank passes the
 /// same buffer list (same names, kinds, types, global shapes, in the same order). Throws
 /// cairn::error on failure.
 void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,

@@ -57,8 +57,7 @@ void write_table(hid_t fid, const std::string& path, const std::vector<hsize_t>&
     if (n == 0 || rank != 0) return;  // no storage address, or not the writing rank
     failure.run([&] {
         dataspace mem = simple_space({values.size()});
-        check(H5Dwrite(ds.get(), H5T_NATIVE_UINT64, mem.get(), H5S_ALL, H5P_DEFAULT,
-                       values.data()),
+        check(H5Dwrite(ds.get(), H5T_NATIVE_UINT64, mem.get(), H5S_ALL, H5P_DEFAULT, values.data()),
               "H5Dwrite " + path);
     });
 }

@@ -55,6 +55,15 @@ file open_serial(const std::string& path, bool writable) {
     }
 }
 
+file create_serial(const std::string& path) {
+    plist fapl = serial_fapl();
+    // A checkpoint being written is never opened by anyone else; a file system without flock
+    // (some Lustre mounts) must not fail the create.
+    check(H5Pset_file_locking(fapl.get(), false, true), "H5Pset_file_locking");
+    return {H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+            "cannot create " + path};
+}
+
 mismatch_error mismatch(const std::string& path, const std::string& why) {
     return mismatch_error(
         make_error("checkpoint " + path + " does not fit the registration: " + why).what());

@@ -25,6 +25,10 @@ file open_each(const std::string& path, MPI_Comm comm);
 /// Opens `path` with the serial driver (no MPI needed) or throws corrupt_error as above.
 file open_serial(const std::string& path, bool writable = false);
 
+/// Creates `path` (truncating it) with the serial driver and no file lock, for rank 0 of the
+/// direct writers, alone. Throws hdf5_error.
+file create_serial(const std::string& path);
+
 /// Builds a mismatch_error "checkpoint <path> does not fit the registration: <why>".
 mismatch_error mismatch(const std::string& path, const std::string& why);
 

@@ -1,19 +1,18 @@
-// Collective writer of a checkpoint file (layout: docs/file-format.md).
+// Writer of checkpoint files (layout: docs/file-format.md): the direct writer where it applies
+// (direct_writer.cpp), else every rank through HDF5's MPI-IO driver with collective transfers
+// (compression, direct_io = off, big-endian hosts).
 #include "checksum.hpp"
-#include "direct_io.hpp"
 #include "error.hpp"
 #include "fault.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"
 #include "h5/dataset_io.hpp"
-#include "h5/direct_blocks.hpp"
+#include "h5/direct_writer.hpp"
 #include "h5/format.hpp"
 #include "h5/gather.hpp"
 #include "h5/mpio.hpp"
 #include "h5/selection.hpp"
-
-#include <optional>
 
 namespace cairn::detail {
 
@@ -21,22 +20,8 @@ namespace {
 
 using namespace h5;
 
-/// Writes this rank's block with `direct` (no MPI-IO, no page cache): every rank chose this.
-std::string write_direct(direct_file& direct, hid_t ds, const buffer_desc& b, std::uint64_t start) {
-    if (b.bytes() == 0) return "";
-    const auto addr = storage_address(ds);
-    const auto off = contiguous_block_offset(b, start);
-    if (!addr || !off) return "no contiguous storage for a direct write";
-    try {
-        direct.write(*addr + *off, b.data, b.bytes());
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "";
-}
-
 void write_buffer(hid_t file, const buffer_desc& b, const block_table& t, int rank, hid_t dcpl,
-                  hid_t dxpl, int deflate_level, direct_file* direct, deferred_failure& failure) {
+                  hid_t dxpl, int deflate_level, deferred_failure& failure) {
     const auto nranks = static_cast<hsize_t>(t.counts.size());
     const std::vector<std::uint64_t> prefix = t.prefix();
     const std::vector<hsize_t> dims = b.kind == buffer_kind::distributed
@@ -51,19 +36,17 @@ void write_buffer(hid_t file, const buffer_desc& b, const block_table& t, int ra
         write_attr(ds.get(), "kind", std::string(stored_kind_name(b)));
         if (b.object) write_attr(ds.get(), "format", b.format_tag);
         write_attr(ds.get(), "type", std::string(type_name(b.elem)));
-        const std::string err = direct != nullptr
-                                    ? write_direct(*direct, ds.get(), b, prefix[rank])
-                                    : transfer_block(true, ds.get(), b, prefix[rank], dxpl);
+        const std::string err = transfer_block(true, ds.get(), b, prefix[rank], dxpl);
         if (!err.empty()) failure.note("buffer '" + b.name + "': " + err);
     }
     if (b.kind == buffer_kind::per_rank) {
         write_table(file, object_path(index_group, b.name), {nranks + 1}, prefix, rank, dcpl,
                     failure);
     } else {
-        write_table(file, object_path(layout_group, b.name), {nranks, 2, 3}, t.layout, rank, dcpl, failure);
+        write_table(file, object_path(layout_group, b.name), {nranks, 2, 3}, t.layout, rank, dcpl,
+                    failure);
     }
-    write_table(file, object_path(checksum_group, b.name), {nranks}, t.extra, rank, dcpl,
-                failure);
+    write_table(file, object_path(checksum_group, b.name), {nranks}, t.extra, rank, dcpl, failure);
 }
 
 }  // namespace
@@ -78,6 +61,11 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
                            const write_options& opts, write_timings* timings) {
     silence_errors();
     write_timings tm;
+    if (direct_writer_applies(opts)) {
+        write_checkpoint_direct(path, comm, meta, bufs, chan, tm);
+        if (timings != nullptr) *timings = tm;
+        return;
+    }
     double mark = MPI_Wtime();
     auto lap = [&mark](double& phase) {
         const double t = MPI_Wtime();
@@ -111,36 +99,13 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
             group(H5Gcreate2(f.get(), g, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                   std::string("H5Gcreate2 ") + g);
         }
-        // Raw data of contiguous blocks goes straight to the file with O_DIRECT when every rank
-        // can do so for that buffer (the choice must agree: the other path is collective).
-        std::optional<direct_file> direct;
-        std::vector<int> use_direct(bufs.size(), 0);
-        if (opts.direct_io && opts.deflate_level == 0) {
-            try {
-                direct.emplace(path, true);
-            } catch (const std::exception&) {
-                direct.reset();
-            }
-            for (std::size_t i = 0; i < bufs.size(); ++i) {
-                const std::uint64_t start = tables[i].prefix()[static_cast<std::size_t>(rank)];
-                use_direct[i] = direct && (bufs[i].bytes() == 0 ||
-                                           contiguous_block_offset(bufs[i], start).has_value())
-                                    ? 1
-                                    : 0;
-            }
-        }
-        if (!bufs.empty()) {
-            check_mpi(MPI_Allreduce(MPI_IN_PLACE, use_direct.data(), static_cast<int>(bufs.size()),
-                                    MPI_INT, MPI_MIN, comm),
-                      "MPI_Allreduce");
-        }
         plist dcpl = contiguous_dcpl();
         plist dxpl = collective_dxpl();
         lap(tm.create);
         for (std::size_t i = 0; i < bufs.size(); ++i) {
             if (i == bufs.size() / 2) fault::at(fault::point::write);
             write_buffer(f.get(), bufs[i], tables[i], rank, dcpl.get(), dxpl.get(),
-                         opts.deflate_level, use_direct[i] != 0 ? &*direct : nullptr, failure);
+                         opts.deflate_level, failure);
         }
         lap(tm.data);
         write_channel(f.get(), channel, rank, dcpl.get(), failure);

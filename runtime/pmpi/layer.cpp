@@ -74,6 +74,8 @@ void layer_finalize() {
 bool layer_initialized() { return initialized; }
 bool layer_nonblocking() { return protocol::get().active(); }
 int layer_thread_level() { return thread_level; }
-int layer_app_thread_level() { return app_level; }
+int layer_app_thread_level() {
+    return app_level;
+}
 
 }  // namespace cairn::detail

@@ -74,8 +74,8 @@ public:
     /// Receiver side, once the header is known. `packed_payload` yields the message's data as
     /// MPI_Pack bytes; it is called only if the message must be logged. A message of the current
     /// color (nearly all of them) is counted without a lock under the condition of on_send().
-    void on_receive(const msg_header& h, std::uint32_t comm_id, int src_world, int source,
-                    int tag, payload_source packed_payload) {
+    void on_receive(const msg_header& h, std::uint32_t comm_id, int src_world, int source, int tag,
+                    payload_source packed_payload) {
         if (one_caller_ && h.color == static_cast<std::uint16_t>(color_) &&
             static_cast<unsigned>(src_world) < static_cast<unsigned>(size_)) {
             ++(*recv_now_)[static_cast<std::size_t>(src_world)];
