@@ -106,24 +106,42 @@ incremental() {
     rm -rf "$scratch/ckpt_incr"
 }
 
+# dd_writer CASE MIB REP: one dd write of the state's bytes (all ranks together) as a result line.
+#   dd_rw      dd_write: conv=fdatasync into a file deleted right after (the next repetition
+#              reuses its freed page cache)
+#   dd_new     dd_write_new: the same into a new file per repetition, two older ones kept, as
+#              cairn's checkpoints with CAIRN_KEEP=2
+#   dd_direct  dd_write_direct: oflag=direct, 8 MiB blocks, new file per repetition, two kept
+dd_writer() {
+    local c=$1 mib=$2 rep=$3 total=$(($2 * NP))
+    case $c in
+        dd_rw)
+            timed dd_write "$mib" "$rep" dd if=/dev/zero of="$scratch/dd.bin" bs=1M count=$total conv=fdatasync
+            rm -f "$scratch/dd.bin" ;;
+        dd_new)
+            timed dd_write_new "$mib" "$rep" dd if=/dev/zero of="$scratch/dd.$rep.bin" bs=1M count=$total conv=fdatasync
+            rm -f "$scratch/dd.$((rep - 2)).bin" ;;
+        dd_direct)
+            timed dd_write_direct "$mib" "$rep" dd if=/dev/zero of="$scratch/ddd.$rep.bin" bs=8M count=$((total / 8)) oflag=direct conv=fdatasync
+            rm -f "$scratch/ddd.$((rep - 2)).bin" ;;
+    esac
+}
+
 # disk_ab MIB: everything the disk limits, side by side. The disk's speed drifts by up to 1.7x
 # within minutes on the development VM (the same 1 GiB O_DIRECT dd took 0.53-0.93 s in one
 # sequence), so each repetition runs every writer once and then every reader once, in an order
 # that flips between repetitions, instead of each case's repetitions in a block:
 #   blocking_checkpoint  one launch of checkpoint_now() per repetition (the directory persists:
 #                        from the third on, two older checkpoints stay, CAIRN_KEEP=2)
-#   dd_write             dd conv=fdatasync into a file deleted before the next repetition (its
-#                        freed page cache is reused)
-#   dd_write_new         the same into a new file per repetition, two older ones kept, as cairn
-#   dd_write_direct      dd oflag=direct, 8 MiB blocks, new file per repetition, two kept: the
-#                        page-cache-free limit that cairn's direct_io path has
+#   dd_write, dd_write_new, dd_write_direct  (dd_writer above; dd_write_direct is the
+#                        page-cache-free limit that cairn's direct_io path has)
 #   posix_write          the naive baseline: every rank write()s and fsync()s its own file
 #   restore              restore() of the newest checkpoint in a fresh launch
 #   dd_read              dd of the newest dd_write_new file; dd_read_direct: iflag=direct, 8 MiB
 #                        blocks, of the newest dd_write_direct file
 # Page caches are dropped before each reader.
 disk_ab() {
-    local mib=$1 total=$(($1 * NP)) rep c writers readers
+    local mib=$1 rep c writers readers
     for ((rep = 0; rep < reps; ++rep)); do
         writers="blocking dd_rw dd_new dd_direct posix"
         readers="restore dd_read dd_read_direct"
@@ -136,15 +154,7 @@ disk_ab() {
                 blocking)
                     CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_blocking run $NP blocking "$mib" --reps 1
                     sed -i "\$s/^result blocking_checkpoint $mib 0 /result blocking_checkpoint $mib $rep /" "$raw" ;;
-                dd_rw)
-                    timed dd_write "$mib" $rep dd if=/dev/zero of="$scratch/dd.bin" bs=1M count=$total conv=fdatasync
-                    rm -f "$scratch/dd.bin" ;;
-                dd_new)
-                    timed dd_write_new "$mib" $rep dd if=/dev/zero of="$scratch/dd.$rep.bin" bs=1M count=$total conv=fdatasync
-                    rm -f "$scratch/dd.$((rep - 2)).bin" ;;
-                dd_direct)
-                    timed dd_write_direct "$mib" $rep dd if=/dev/zero of="$scratch/ddd.$rep.bin" bs=8M count=$((total / 8)) oflag=direct conv=fdatasync
-                    rm -f "$scratch/ddd.$((rep - 2)).bin" ;;
+                dd_*) dd_writer "$c" "$mib" $rep ;;
                 posix)
                     run $NP posix "$mib" --reps 1 --dir "$scratch"
                     sed -i "\$s/^result posix_write $mib 0 /result posix_write $mib $rep /" "$raw" ;;
@@ -169,7 +179,7 @@ disk_ab() {
 # that flips between repetitions; the checkpoint directories persist, so from the third
 # repetition on every checkpoint is written while two older ones stay (CAIRN_KEEP=2).
 io_ab() {
-    local mib=$1 total=$(($1 * NP)) rep d cases
+    local mib=$1 rep d cases
     for ((rep = 0; rep < reps; ++rep)); do
         cases="direct mpiio shared dd_new dd_rw dd_direct"
         [ $((rep % 2)) -eq 1 ] && cases="dd_direct dd_rw dd_new shared mpiio direct"
@@ -183,15 +193,7 @@ io_ab() {
                     mkdir -p "$scratch/io_shared"
                     run $NP shared "$mib" --reps 1 --dir "$scratch/io_shared"
                     sed -i "\$s/^result shared_pwrite $mib 0 /result shared_pwrite $mib $rep /" "$raw" ;;
-                dd_new)
-                    timed dd_write_new "$mib" $rep dd if=/dev/zero of="$scratch/dd.$rep.bin" bs=1M count=$total conv=fdatasync
-                    rm -f "$scratch/dd.$((rep - 2)).bin" ;;
-                dd_rw)
-                    timed dd_write "$mib" $rep dd if=/dev/zero of="$scratch/dd.bin" bs=1M count=$total conv=fdatasync
-                    rm -f "$scratch/dd.bin" ;;
-                dd_direct)
-                    timed dd_write_direct "$mib" $rep dd if=/dev/zero of="$scratch/ddd.$rep.bin" bs=8M count=$((total / 8)) oflag=direct conv=fdatasync
-                    rm -f "$scratch/ddd.$((rep - 2)).bin" ;;
+                dd_*) dd_writer "$c" "$mib" $rep ;;
             esac
         done
         cases="direct mpiio dd"

@@ -79,6 +79,22 @@ struct write_timings {
                         ///< gathered, rank 0 writes their tables and closes
 };
 
+/// Adds the seconds since the previous lap (or construction) to one phase of write_timings.
+class phase_clock {
+public:
+    void lap(double& phase) {
+        const double t = MPI_Wtime();
+        phase += t - mark_;
+        mark_ = t;
+    }
+
+private:
+    double mark_ = MPI_Wtime();
+};
+
+/// `meta` as every writer stores it: this format version, `nranks`, the checksum algorithm.
+checkpoint_meta as_written(const checkpoint_meta& meta, int nranks);
+
 /// How the data datasets are read.
 struct read_options {
     /// Read this rank's own contiguous blocks with O_DIRECT positional reads at the dataset's

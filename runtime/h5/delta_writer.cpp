@@ -145,14 +145,6 @@ void build_delta(hid_t f, const checkpoint_meta& m, const delta_link& link,
     }
 }
 
-checkpoint_meta delta_meta(const checkpoint_meta& meta, int nranks) {
-    checkpoint_meta m = meta;
-    m.format_version = file_format_version;
-    m.nranks = nranks;
-    m.checksum_algorithm = checksum_algorithm;
-    return m;
-}
-
 /// Collective MPI-IO: every rank creates the structure with the parallel driver and writes its
 /// parts with collective transfers.
 void write_delta_mpiio(const std::string& path, MPI_Comm comm, const checkpoint_meta& m,
@@ -259,7 +251,7 @@ void write_delta_file(const std::string& path, MPI_Comm comm, const checkpoint_m
     const std::vector<block_table> tables = gather_blocks(comm, bufs, {});
     const delta_sizes sizes = gather_sizes(comm, nranks, changes);
     const channel_plan channel = plan_channel(comm, chan);
-    const checkpoint_meta m = delta_meta(meta, nranks);
+    const checkpoint_meta m = as_written(meta, nranks);
     write_options opts;
     opts.direct_io = direct_io;
     if (direct_writer_applies(opts)) {

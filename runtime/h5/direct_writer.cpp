@@ -165,12 +165,7 @@ void write_checkpoint_direct(const std::string& path, MPI_Comm comm, const check
                              const std::vector<buffer_desc>& bufs, const channel_state& chan,
                              write_timings& tm) {
     silence_errors();
-    double mark = MPI_Wtime();
-    auto lap = [&mark](double& phase) {
-        const double t = MPI_Wtime();
-        phase += t - mark;
-        mark = t;
-    };
+    phase_clock clock;
     int rank = 0;
     int nranks = 0;
     check_mpi(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
@@ -181,12 +176,9 @@ void write_checkpoint_direct(const std::string& path, MPI_Comm comm, const check
     // written), and the channel plan.
     const std::vector<block_table> tables = gather_blocks(comm, bufs, {});
     const channel_plan channel = plan_channel(comm, chan);
-    lap(tm.gather);
+    clock.lap(tm.gather);
 
-    checkpoint_meta m = meta;
-    m.format_version = file_format_version;
-    m.nranks = nranks;
-    m.checksum_algorithm = checksum_algorithm;
+    const checkpoint_meta m = as_written(meta, nranks);
 
     // Rank 0 creates the structure; everyone learns the raw datasets' addresses.
     std::optional<structure> st;
@@ -195,7 +187,7 @@ void write_checkpoint_direct(const std::string& path, MPI_Comm comm, const check
             st.emplace(path, m, bufs, tables, channel);
             return st->addresses();
         });
-    lap(tm.create);
+    clock.lap(tm.create);
 
     // Every rank: its blocks, checksummed as they are written, then its part of the channel log.
     std::vector<std::uint64_t> sums(nb, 0);
@@ -234,7 +226,7 @@ void write_checkpoint_direct(const std::string& path, MPI_Comm comm, const check
         }
     }
     out.reset();
-    lap(tm.data);
+    clock.lap(tm.data);
 
     // Rank 0 writes every rank's checksums and closes the file (the metadata goes to disk then;
     // the commit syncs the whole file).
@@ -252,7 +244,7 @@ void write_checkpoint_direct(const std::string& path, MPI_Comm comm, const check
             if (err.empty()) err = e.detail();
         }
     }
-    lap(tm.close);
+    clock.lap(tm.close);
     if (!err.empty()) throw make_error("cannot write checkpoint " + path + ": " + err);
 }
 

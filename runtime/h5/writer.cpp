@@ -51,6 +51,14 @@ void write_buffer(hid_t file, const buffer_desc& b, const block_table& t, int ra
 
 }  // namespace
 
+checkpoint_meta as_written(const checkpoint_meta& meta, int nranks) {
+    checkpoint_meta m = meta;
+    m.format_version = file_format_version;
+    m.nranks = nranks;
+    m.checksum_algorithm = checksum_algorithm;
+    return m;
+}
+
 void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpoint_meta& meta,
                            const std::vector<buffer_desc>& bufs) {
     write_checkpoint_file(path, comm, meta, bufs, channel_state{});
@@ -66,12 +74,7 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
         if (timings != nullptr) *timings = tm;
         return;
     }
-    double mark = MPI_Wtime();
-    auto lap = [&mark](double& phase) {
-        const double t = MPI_Wtime();
-        phase += t - mark;
-        mark = t;
-    };
+    phase_clock clock;
     int rank = 0;
     int nranks = 0;
     check_mpi(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
@@ -79,15 +82,12 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
 
     std::vector<std::uint64_t> sums(bufs.size());
     for (std::size_t i = 0; i < bufs.size(); ++i) sums[i] = hash_buffer(bufs[i]);
-    lap(tm.hash);
+    clock.lap(tm.hash);
     const std::vector<block_table> tables = gather_blocks(comm, bufs, sums);
     const channel_plan channel = plan_channel(comm, chan);
-    lap(tm.gather);
+    clock.lap(tm.gather);
 
-    checkpoint_meta m = meta;
-    m.format_version = file_format_version;
-    m.nranks = nranks;
-    m.checksum_algorithm = checksum_algorithm;
+    const checkpoint_meta m = as_written(meta, nranks);
 
     deferred_failure failure;
     try {
@@ -101,17 +101,17 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
         }
         plist dcpl = contiguous_dcpl();
         plist dxpl = collective_dxpl();
-        lap(tm.create);
+        clock.lap(tm.create);
         for (std::size_t i = 0; i < bufs.size(); ++i) {
             if (i == bufs.size() / 2) fault::at(fault::point::write);
             write_buffer(f.get(), bufs[i], tables[i], rank, dcpl.get(), dxpl.get(),
                          opts.deflate_level, failure);
         }
-        lap(tm.data);
+        clock.lap(tm.data);
         write_channel(f.get(), channel, rank, dcpl.get(), failure);
         failure.run([&] { check(H5Fflush(f.get(), H5F_SCOPE_GLOBAL), "H5Fflush " + path); });
         f.close("H5Fclose " + path);
-        lap(tm.close);
+        clock.lap(tm.close);
         if (timings != nullptr) *timings = tm;
     } catch (const hdf5_error& e) {
         throw make_error("cannot write checkpoint " + path + ": " + e.detail());

@@ -47,27 +47,28 @@ inline type_facts facts_of(MPI_Datatype dt) {
     return {};
 }
 
-/// memcpy of at most a few hundred bytes without a library call for up to 16 bytes (two
-/// overlapping fixed-size moves), the sizes of most small messages.
+/// Copies n bytes, sizeof(W) <= n <= 2 * sizeof(W), as two overlapping fixed-size moves.
+template <class W>
+inline void copy_overlapping(unsigned char* d, const unsigned char* s, std::size_t n) {
+    W a{};
+    W b{};
+    std::memcpy(&a, s, sizeof(W));
+    std::memcpy(&b, s + n - sizeof(W), sizeof(W));
+    std::memcpy(d, &a, sizeof(W));
+    std::memcpy(d + n - sizeof(W), &b, sizeof(W));
+}
+
+/// memcpy of at most a few hundred bytes without a library call for up to 16 bytes, the sizes
+/// of most small messages.
 inline void copy_small(void* dst, const void* src, std::size_t n) {
     auto* d = static_cast<unsigned char*>(dst);
     const auto* s = static_cast<const unsigned char*>(src);
     if (n > 16) {
         std::memcpy(d, s, n);
     } else if (n >= 8) {
-        std::uint64_t a = 0;
-        std::uint64_t b = 0;
-        std::memcpy(&a, s, 8);
-        std::memcpy(&b, s + n - 8, 8);
-        std::memcpy(d, &a, 8);
-        std::memcpy(d + n - 8, &b, 8);
+        copy_overlapping<std::uint64_t>(d, s, n);
     } else if (n >= 4) {
-        std::uint32_t a = 0;
-        std::uint32_t b = 0;
-        std::memcpy(&a, s, 4);
-        std::memcpy(&b, s + n - 4, 4);
-        std::memcpy(d, &a, 4);
-        std::memcpy(d + n - 4, &b, 4);
+        copy_overlapping<std::uint32_t>(d, s, n);
     } else {
         for (std::size_t i = 0; i < n; ++i) d[i] = s[i];
     }
