@@ -2,7 +2,6 @@
 
 #include "../checksum.hpp"
 
-#include <xxhash.h>
 
 #include <algorithm>
 #include <cstring>
@@ -44,18 +43,6 @@ constexpr std::size_t fixed_bytes = 40;
 constexpr std::size_t piece_max = std::size_t{1} << 20;  // data pieces: hashed while in cache
 
 std::size_t trailer_size(std::uint64_t nbuf) { return 8 * (nbuf + 1) + sizeof tail_magic; }
-
-struct state_deleter {
-    void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
-};
-using hash_state = std::unique_ptr<XXH3_state_t, state_deleter>;
-
-hash_state new_state() {
-    hash_state st(XXH3_createState());
-    if (!st) throw std::bad_alloc();
-    XXH3_64bits_reset(st.get());
-    return st;
-}
 
 // Hash of the trailer's contents: the header hash followed by the buffer hashes.
 std::uint64_t hash_of_hashes(std::uint64_t head_hash, const std::vector<std::uint64_t>& h) {
@@ -406,14 +393,14 @@ void image_writer::emit(const piece_fn& put) {
     put(head_.data(), head_.size());
     std::vector<std::uint64_t> hashes;
     hashes.reserve(bufs_.size());
-    const hash_state st = new_state();
+    streaming_hash st;
     for (const auto& b : bufs_) {
-        XXH3_64bits_reset(st.get());
+        st.reset();
         for_each_piece(b, [&](const unsigned char* p, std::size_t n) {
-            XXH3_64bits_update(st.get(), p, n);
+            st.update(p, n);
             put(p, n);
         });
-        hashes.push_back(XXH3_64bits_digest(st.get()));
+        hashes.push_back(st.digest());
     }
     trailer_.clear();
     sink s(trailer_);
@@ -446,16 +433,16 @@ image_head read_image(byte_source& in, std::uint64_t total, const std::string& o
     if (accept) accept(h);
     check_registration(h, bufs);
     std::vector<std::uint64_t> computed;
-    const hash_state st = new_state();
+    streaming_hash st;
     for (std::size_t i = 0; i < bufs.size(); ++i) {
         const buffer_desc b = target_of(h.buffers[i].desc, bufs[i]);
-        XXH3_64bits_reset(st.get());
+        st.reset();
         for_each_piece(b, [&](const unsigned char* p, std::size_t n) {
             auto* dst = const_cast<unsigned char*>(p);  // NOLINT: the registered buffer
             in.read(dst, n);
-            XXH3_64bits_update(st.get(), dst, n);
+            st.update(dst, n);
         });
-        computed.push_back(XXH3_64bits_digest(st.get()));
+        computed.push_back(st.digest());
     }
     read_trailer(in, h, head_hash, computed, origin);
     return h;
@@ -466,18 +453,18 @@ std::string verify_image(byte_source& in, std::uint64_t total) {
         std::uint64_t head_hash = 0;
         image_head h = read_head(in, total, "", head_hash);
         std::vector<std::uint64_t> computed;
-        const hash_state st = new_state();
+        streaming_hash st;
         for (const auto& ib : h.buffers) {
-            XXH3_64bits_reset(st.get());
+            st.reset();
             std::uint64_t left = ib.desc.bytes();
             while (left > 0) {
                 const std::size_t n = std::min<std::uint64_t>(left, piece_max);
                 in.skim(n, [&](const unsigned char* p, std::size_t k) {
-                    XXH3_64bits_update(st.get(), p, k);
+                    st.update(p, k);
                 });
                 left -= n;
             }
-            computed.push_back(XXH3_64bits_digest(st.get()));
+            computed.push_back(st.digest());
         }
         read_trailer(in, h, head_hash, computed, "");
     } catch (const corrupt_error& e) {

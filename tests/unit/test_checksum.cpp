@@ -1,8 +1,10 @@
 #include "checksum.hpp"
 
 #include <catch2/catch.hpp>
+#include <xxhash.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <numeric>
 #include <vector>
 
@@ -76,4 +78,38 @@ TEST_CASE("a streamed checksum equals the one-shot checksum of the same bytes", 
     }
     const cairn::detail::streaming_hash empty;
     CHECK(empty.digest() == hash_bytes(nullptr, 0));
+}
+
+TEST_CASE("every XXH3 build gives libxxhash's values", "[checksum]") {
+    // The runtime compiles XXH3 once per instruction set and uses the widest the CPU has; the
+    // values must be the library's whatever the build (files written on one machine are
+    // verified on another).
+    std::vector<unsigned char> data((std::size_t{1} << 20U) + 977);
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        data[i] = static_cast<unsigned char>((i * 2654435761U) >> 11U);
+    }
+    const auto variants = cairn::detail::hash_variants();
+    REQUIRE_FALSE(variants.empty());
+    CHECK(variants.front() == "portable");
+    CHECK(variants.back() == cairn::detail::hash_implementation());
+    INFO("XXH3 builds on this CPU: " << variants.size() << ", in use: "
+                                     << cairn::detail::hash_implementation());
+    for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{16},
+                                std::size_t{17}, std::size_t{128}, std::size_t{129},
+                                std::size_t{240}, std::size_t{241}, std::size_t{1024},
+                                std::size_t{65536}, data.size()}) {
+        const std::uint64_t want = XXH3_64bits(data.data(), n);
+        CHECK(cairn::detail::hash_bytes(data.data(), n) == want);
+        for (const auto& v : variants) {
+            CHECK(cairn::detail::hash_bytes_with(v, data.data(), n) == want);
+        }
+        cairn::detail::streaming_hash h;
+        h.update(data.data(), n / 3);  // then reset: the digest covers only what follows
+        h.reset();
+        for (std::size_t off = 0; off < n; off += 1000) {
+            h.update(data.data() + off, std::min<std::size_t>(1000, n - off));
+        }
+        CHECK(h.digest() == want);
+    }
+    CHECK_THROWS_AS(cairn::detail::hash_bytes_with("sse9", data.data(), 1), std::invalid_argument);
 }
