@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side ping-pong of the PMPI wrappers: plain (CAIRN_MODE=blocking, the wrappers pass
-# through) against interposed (CAIRN_MODE=nonblocking, every message carries the 8-byte header),
-# alternating launches so that both see the same machine load (docs/benchmarks.md).
+# through) against interposed (CAIRN_MODE=nonblocking, every message carries the 2-byte header)
+# and interposed_mt (the same with the application at MPI_THREAD_MULTIPLE: messages counted
+# under a lock), alternating launches so that all see the same machine load
+# (docs/benchmarks.md).
 #
 # usage: scripts/bench-pingpong.sh [--build DIR] [--lib LABEL=DIR]... [--rounds N] [--reps N]
 #                                  [--out FILE]
@@ -67,11 +69,12 @@ echo "library,mode,metric,round,rep,seconds" > "$raw"
 # launch LABEL LIBDIR MODE ROUND NP BENCHMODE
 launch() {
     local label=$1 libdir=$2 mode=$3 round=$4 np=$5 bmode=$6 log=$work/run.log
-    local cairn_mode=blocking
-    [ "$mode" = interposed ] && cairn_mode=nonblocking
+    local cairn_mode=blocking extra=()
+    [ "$mode" != plain ] && cairn_mode=nonblocking
+    [ "$mode" = interposed_mt ] && extra=(--thread-multiple)
     if ! env ${libdir:+LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}} \
         CAIRN_MODE=$cairn_mode CAIRN_DIR="$work/ckpt" \
-        "$MPIEXEC" -n "$np" "$bench" --mode "$bmode" --reps "$reps" > "$log" 2>&1; then
+        "$MPIEXEC" -n "$np" "$bench" --mode "$bmode" --reps "$reps" "${extra[@]}" > "$log" 2>&1; then
         cat "$log"
         echo "bench-pingpong.sh: $label $mode launch failed" >&2
         exit 1
@@ -85,7 +88,7 @@ entries+=("${libs[@]}")
 for ((round = 1; round <= rounds; ++round)); do
     for e in "${entries[@]}"; do
         # Alternate which mode goes first, so that neither always follows the other.
-        if ((round % 2)); then order="plain interposed"; else order="interposed plain"; fi
+        if ((round % 2)); then order="plain interposed interposed_mt"; else order="interposed_mt interposed plain"; fi
         for mode in $order; do
             launch "${e%%=*}" "${e#*=}" "$mode" "$round" 2 pingpong
             launch "${e%%=*}" "${e#*=}" "$mode" "$round" 1 selfsend
@@ -108,7 +111,7 @@ awk -F, 'NR > 1 {
     }' "$raw" | sort > "$work/summary.csv"
 cat "$work/summary.csv"
 echo
-echo "library,8B latency overhead (median),8B overhead (min),1MiB bandwidth interposed/plain (median),selfsend overhead (median),selfsend overhead (min)"
+echo "library,8B latency overhead (median),8B overhead (min),1MiB bandwidth interposed/plain (median),selfsend overhead (median),selfsend overhead (min),8B latency overhead at MPI_THREAD_MULTIPLE (median)"
 for e in "${entries[@]}"; do
     awk -F, -v l="${e%%=*}" '
         $1 == l { med[$2 "," $3] = $5; mn[$2 "," $3] = $6 }
@@ -118,7 +121,8 @@ for e in "${entries[@]}"; do
             tp = med["plain,time_1MiB"]; ti = med["interposed,time_1MiB"];
             sp = med["plain,selfsend_8B"]; si = med["interposed,selfsend_8B"];
             sm = mn["plain,selfsend_8B"]; smi = mn["interposed,selfsend_8B"];
-            printf "%s,%+.1f %%,%+.1f %%,%.2f,%+.1f %%,%+.1f %%\n", l, (li / lp - 1) * 100, (mi / mp - 1) * 100, tp / ti, (si / sp - 1) * 100, (smi / sm - 1) * 100
+            lt = med["interposed_mt,latency_8B"];
+            printf "%s,%+.1f %%,%+.1f %%,%.2f,%+.1f %%,%+.1f %%,%+.1f %%\n", l, (li / lp - 1) * 100, (mi / mp - 1) * 100, tp / ti, (si / sp - 1) * 100, (smi / sm - 1) * 100, (lt / lp - 1) * 100
         }' "$work/summary.csv"
 done
 echo

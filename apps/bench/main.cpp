@@ -33,6 +33,8 @@
 //                alternate full, delta) before each checkpoint --changed percent of the 64 KiB
 //                blocks (--block-kib) change; reports incremental_full / incremental_delta
 //                (checkpoint_now() time) and *_bytes (file size, as "seconds" column)
+// --thread-multiple: MPI is initialised with MPI_THREAD_MULTIPLE for the application (cairn then
+// counts messages under a lock; docs/protocol.md, "Counting without a lock").
 #include <mpi.h>
 #include <cairn/cairn.hpp>
 
@@ -60,6 +62,7 @@ struct options {
     int changed = 5;        ///< incremental: percent of blocks changed per checkpoint
     std::uint64_t block_kib = 64;  ///< incremental: block size (must match CAIRN_BLOCK_SIZE)
     double warmup = 0;      ///< nonblocking: seconds of compute before the first checkpoint
+    bool thread_multiple = false;  ///< the application asks for MPI_THREAD_MULTIPLE
 };
 
 double now() {
@@ -330,6 +333,7 @@ int run(const options& o) {
     int nranks = 0;
     cairn::init_options init;
     init.app_name = "cairn_bench";
+    if (o.thread_multiple) init.thread_level = MPI_THREAD_MULTIPLE;
     cairn::init(nullptr, nullptr, init);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
@@ -381,9 +385,17 @@ int run(const options& o) {
 
 int main(int argc, char** argv) {
     options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        const std::string v = argv[i + 1];
+        if (a == "--thread-multiple") {
+            o.thread_multiple = true;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            std::fprintf(stderr, "cairn_bench: %s needs a value\n", a.c_str());
+            return 2;
+        }
+        const std::string v = argv[++i];
         if (a == "--mode")
             o.mode = v;
         else if (a == "--mib")
@@ -408,7 +420,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr,
                      "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|shared|"
                      "pingpong|selfsend|incremental [--mib N] [--reps N] [--dir D] [--changed PCT] "
-                     "[--block-kib K] [--warmup SECONDS]\n");
+                     "[--block-kib K] [--warmup SECONDS] [--thread-multiple]\n");
         return 2;
     }
     try {
