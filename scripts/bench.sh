@@ -388,15 +388,17 @@ elif command -v gnuplot > /dev/null; then
         done
     } > "$dat"
     gnuplot <<EOF
-set terminal pngcairo size 900,500 noenhanced
+set terminal pngcairo size 960,540 noenhanced
 set output "$out/results.png"
+set rmargin 8
+set bmargin 7
 set title "cairn on $NP ranks: aggregate bandwidth (median of $reps), MB/s"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set logscale y
 set ylabel "MB/s (log)"
-set xtics rotate by -25
+set xtics rotate by -35
 set key top right
 set grid ytics
 plot for [c=2:$(( ${#sizes[@]} + 1 ))] "$dat" using c:xtic(1) title columnheader(c)
