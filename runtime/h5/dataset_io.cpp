@@ -55,6 +55,11 @@ void write_table(hid_t fid, const std::string& path, const std::vector<hsize_t>&
     hsize_t n = 1;
     for (hsize_t d : dims) n *= d;
     if (n == 0 || rank != 0) return;  // no storage address, or not the writing rank
+    if (values.size() != n) {
+        failure.note(path + ": " + std::to_string(values.size()) + " values for " +
+                     std::to_string(n) + " elements");
+        return;
+    }
     failure.run([&] {
         dataspace mem = simple_space({values.size()});
         check(H5Dwrite(ds.get(), H5T_NATIVE_UINT64, mem.get(), H5S_ALL, H5P_DEFAULT, values.data()),

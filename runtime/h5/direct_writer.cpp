@@ -190,31 +190,32 @@ void write_checkpoint_direct(const std::string& path, MPI_Comm comm, const check
     clock.lap(tm.create);
 
     // Every rank: its blocks, checksummed as they are written, then its part of the channel log.
+    // A failure is remembered and reported after the last collective call below.
     std::vector<std::uint64_t> sums(nb, 0);
     std::string err;
     std::optional<direct_file> out;
+    std::optional<streaming_hash> h;
     try {
         out.emplace(path, true, true);
+        h.emplace();
     } catch (const std::exception& e) {
         err = e.what();
     }
     for (std::size_t i = 0; i < nb; ++i) {
         if (i == nb / 2) fault::at(fault::point::write);
         const buffer_desc& b = bufs[i];
-        streaming_hash h;
-        if (err.empty()) {
-            try {
-                const auto runs =
-                    block_file_runs(b, tables[i].prefix()[static_cast<std::size_t>(rank)]);
-                if (!runs.empty() && addr[i] == no_storage) {
-                    throw std::runtime_error("dataset has no storage");
-                }
-                write_runs(*out, addr[i], runs, h);
-            } catch (const std::exception& e) {
-                err = "buffer '" + b.name + "': " + e.what();
+        if (!err.empty()) continue;
+        try {
+            const auto runs = block_file_runs(b, tables[i].prefix()[static_cast<std::size_t>(rank)]);
+            if (!runs.empty() && addr[i] == no_storage) {
+                throw std::runtime_error("dataset has no storage");
             }
+            h->reset();
+            write_runs(*out, addr[i], runs, *h);
+            sums[i] = h->digest();
+        } catch (const std::exception& e) {
+            err = "buffer '" + b.name + "': " + e.what();
         }
-        sums[i] = h.digest();
     }
     if (err.empty()) {
         try {
