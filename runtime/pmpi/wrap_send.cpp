@@ -1,4 +1,5 @@
-// Interposed send calls: every application message carries {color, seq} in front of its data.
+// Interposed send calls: every application message carries its sender's color (a 2-byte header) in
+// front of its data.
 #include "intercept.hpp"
 #include "piggyback.hpp"
 #include "requests.hpp"
