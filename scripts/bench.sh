@@ -136,6 +136,8 @@ dd_writer() {
 #   dd_write, dd_write_new, dd_write_direct  (dd_writer above; dd_write_direct is the
 #                        page-cache-free limit that cairn's direct_io path has)
 #   posix_write          the naive baseline: every rank write()s and fsync()s its own file
+#   hdf5_independent     the naive HDF5 baseline: one shared file through HDF5's MPI-IO driver,
+#                        each rank writing its block independently, flushed and closed
 #   restore              restore() of the newest checkpoint in a fresh launch
 #   dd_read              dd of the newest dd_write_new file; dd_read_direct: iflag=direct, 8 MiB
 #                        blocks, of the newest dd_write_direct file
@@ -143,10 +145,10 @@ dd_writer() {
 disk_ab() {
     local mib=$1 rep c writers readers
     for ((rep = 0; rep < reps; ++rep)); do
-        writers="blocking dd_rw dd_new dd_direct posix"
+        writers="blocking dd_rw dd_new dd_direct posix h5indep"
         readers="restore dd_read dd_read_direct"
         if [ $((rep % 2)) -eq 1 ]; then
-            writers="posix dd_direct dd_new dd_rw blocking"
+            writers="h5indep posix dd_direct dd_new dd_rw blocking"
             readers="dd_read_direct dd_read restore"
         fi
         for c in $writers; do
@@ -158,6 +160,10 @@ disk_ab() {
                 posix)
                     run $NP posix "$mib" --reps 1 --dir "$scratch"
                     sed -i "\$s/^result posix_write $mib 0 /result posix_write $mib $rep /" "$raw" ;;
+                h5indep)
+                    mkdir -p "$scratch/h5indep"
+                    CAIRN_MODE=blocking run $NP h5indep "$mib" --reps 1 --dir "$scratch/h5indep"
+                    sed -i "\$s/^result hdf5_independent $mib 0 /result hdf5_independent $mib $rep /" "$raw" ;;
             esac
         done
         for c in $readers; do
@@ -172,7 +178,7 @@ disk_ab() {
             esac
         done
     done
-    rm -rf "$scratch/ckpt_blocking" "$scratch"/dd.*.bin "$scratch"/ddd.*.bin
+    rm -rf "$scratch/ckpt_blocking" "$scratch"/dd.*.bin "$scratch"/ddd.*.bin "$scratch/h5indep"
 }
 
 # io_ab MIB: the issue-5 bandwidth comparison. Each repetition runs every case once, in an order
@@ -339,6 +345,8 @@ for mib in "${sizes[@]}"; do
         echo "$mib,naive POSIX write bandwidth / dd new file,$(ratio "$(med dd_write_new "$mib")" "$(med posix_write "$mib")")"
         echo "$mib,nonblocking commit bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med nonblocking_commit "$mib")")"
         echo "$mib,naive POSIX write bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med posix_write "$mib")")"
+        echo "$mib,naive shared HDF5 (independent) bandwidth / dd new file,$(ratio "$(med dd_write_new "$mib")" "$(med hdf5_independent "$mib")")"
+        echo "$mib,blocking write bandwidth / naive shared HDF5,$(ratio "$(med hdf5_independent "$mib")" "$(med blocking_checkpoint "$mib")")"
         echo "$mib,local tier (/dev/shm) commit / blocking checkpoint,$(ratio "$(med tier_local_checkpoint "$mib")" "$(med blocking_checkpoint "$mib")")"
         echo "$mib,local tier + partner commit / blocking checkpoint,$(ratio "$(med tier_partner_checkpoint "$mib")" "$(med blocking_checkpoint "$mib")")"
         echo "$mib,local tier restore / shared restore,$(ratio "$(med tier_local_restore "$mib")" "$(med restore "$mib")")"
@@ -375,7 +383,7 @@ if [ $only_incr -eq 1 ] || [ $only_io -eq 1 ]; then
     :
 elif command -v gnuplot > /dev/null; then
     dat=$scratch/bw.dat
-    metrics="memcpy blocking_checkpoint deflate_checkpoint nonblocking_commit tier_local_checkpoint tier_partner_checkpoint restore tier_local_restore posix_write dd_write dd_write_new dd_write_direct dd_read dd_read_direct"
+    metrics="memcpy blocking_checkpoint deflate_checkpoint nonblocking_commit tier_local_checkpoint tier_partner_checkpoint restore tier_local_restore posix_write hdf5_independent dd_write dd_write_new dd_write_direct dd_read dd_read_direct"
     {
         printf "metric"; for mib in "${sizes[@]}"; do printf " %sMiB" "$mib"; done; echo
         for m in $metrics; do

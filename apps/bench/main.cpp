@@ -18,6 +18,11 @@
 //                measured in the same launch)
 //   restore      restore() of the newest checkpoint (one repetition per launch)
 //   posix        each rank writes its own file with write() and fsync() (naive baseline)
+//   h5indep      one shared HDF5 file through the MPI-IO driver, each rank writing its block with
+//                an independent transfer, flushed and closed (the naive HDF5 baseline, without
+//                cairn: naive_hdf5.cpp); a new file per repetition in --dir, numbered on from
+//                earlier launches, the previous two kept, as cairn's checkpoints with
+//                CAIRN_KEEP=2 (hdf5_independent)
 //   shared       each rank pwrite()s its block into one new shared file at rank x block bytes,
 //                then rank 0 fsyncs it; the two previous files stay (the layout and the page-cache
 //                demand of a checkpoint with CAIRN_KEEP=2, without HDF5 or MPI-IO); files in
@@ -35,6 +40,8 @@
 //                (checkpoint_now() time) and *_bytes (file size, as "seconds" column)
 // --thread-multiple: MPI is initialised with MPI_THREAD_MULTIPLE for the application (cairn then
 // counts messages under a lock; docs/protocol.md, "Counting without a lock").
+#include "naive_hdf5.hpp"
+
 #include <mpi.h>
 #include <cairn/cairn.hpp>
 
@@ -188,18 +195,42 @@ void run_posix(const options& o, int rank, const std::vector<double>& state) {
     ::unlink(path.c_str());
 }
 
-void run_shared(const options& o, int rank, const std::vector<double>& state) {
-    const auto bytes = state.size() * sizeof(double);
-    auto name = [&](int n) { return o.dir + "/shared." + std::to_string(n) + ".bin"; };
-    int first = 0;  // continue the numbering of files left by earlier launches
+/// Rank 0 finds the first number after those of the files `<dir>/<prefix>.<N>.<ext>` left by
+/// earlier launches (0 if none); every rank returns it.
+int next_file_number(const std::string& dir, const std::string& prefix, int rank) {
+    int first = 0;
     if (rank == 0) {
         std::error_code ec;
-        for (const auto& e : std::filesystem::directory_iterator(o.dir, ec)) {
+        for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
             const std::string f = e.path().filename().string();
-            if (f.rfind("shared.", 0) == 0) first = std::max(first, std::atoi(f.c_str() + 7) + 1);
+            if (f.rfind(prefix + ".", 0) == 0) {
+                first = std::max(first, std::atoi(f.c_str() + prefix.size() + 1) + 1);
+            }
         }
     }
     MPI_Bcast(&first, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return first;
+}
+
+void run_h5indep(const options& o, int rank, int nranks, const std::vector<double>& state) {
+    const unsigned long long n = state.size();
+    auto name = [&](int k) { return o.dir + "/naive." + std::to_string(k) + ".h5"; };
+    const int first = next_file_number(o.dir, "naive", rank);
+    for (int rep = 0; rep < o.reps; ++rep) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        const double t0 = now();
+        bench::write_shared_hdf5(name(first + rep), MPI_COMM_WORLD, state.data(), n,
+                                 n * static_cast<unsigned long long>(rank),
+                                 n * static_cast<unsigned long long>(nranks));
+        report(rank, "hdf5_independent", o.mib, rep, now() - t0);
+        if (rank == 0 && first + rep >= 2) ::unlink(name(first + rep - 2).c_str());
+    }
+}
+
+void run_shared(const options& o, int rank, const std::vector<double>& state) {
+    const auto bytes = state.size() * sizeof(double);
+    auto name = [&](int n) { return o.dir + "/shared." + std::to_string(n) + ".bin"; };
+    const int first = next_file_number(o.dir, "shared", rank);  // after earlier launches' files
     for (int rep = 0; rep < o.reps; ++rep) {
         const std::string path = name(first + rep);
         MPI_Barrier(MPI_COMM_WORLD);
@@ -370,6 +401,8 @@ int run(const options& o) {
         run_incremental(o, rank, state);
     } else if (o.mode == "shared") {
         run_shared(o, rank, state);
+    } else if (o.mode == "h5indep") {
+        run_h5indep(o, rank, nranks, state);
     } else if (o.mode == "pingpong") {
         run_pingpong(o, rank);
     } else if (o.mode == "selfsend") {
@@ -418,9 +451,9 @@ int main(int argc, char** argv) {
     if (o.mode.empty() || o.mib == 0 || o.reps < 1 || o.changed < 0 || o.changed > 100 ||
         o.block_kib == 0 || !(o.warmup >= 0)) {
         std::fprintf(stderr,
-                     "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|shared|"
-                     "pingpong|selfsend|incremental [--mib N] [--reps N] [--dir D] [--changed PCT] "
-                     "[--block-kib K] [--warmup SECONDS] [--thread-multiple]\n");
+                     "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|h5indep|"
+                     "shared|pingpong|selfsend|incremental [--mib N] [--reps N] [--dir D] "
+                     "[--changed PCT] [--block-kib K] [--warmup SECONDS] [--thread-multiple]\n");
         return 2;
     }
     try {

@@ -19,7 +19,8 @@ cat bench.log
 csv=bench-out/results.csv
 [ -s "$csv" ] || fail "no $csv"
 for m in memcpy blocking_checkpoint nonblocking_stall nonblocking_commit nonblocking_memcpy \
-         nonblocking_first_stall restore posix_write dd_write dd_write_new dd_write_direct \
+         nonblocking_first_stall restore posix_write hdf5_independent dd_write dd_write_new \
+         dd_write_direct \
          dd_read dd_read_direct deflate_checkpoint incremental_full incremental_delta \
          incremental_full_bytes incremental_delta_bytes tier_local_checkpoint \
          tier_local_restore tier_partner_checkpoint tier_partner_restore latency_plain \
