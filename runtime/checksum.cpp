@@ -2,8 +2,8 @@
 
 #include "xxh3/variants.h"
 
-#include <cstring>
 #include <new>
+#include <stdexcept>
 
 namespace cairn::detail {
 

@@ -7,6 +7,7 @@
 #include "h5/selection.hpp"
 
 #include <cstring>
+#include <functional>
 
 namespace cairn::detail::h5 {
 
@@ -121,70 +122,65 @@ channel_plan plan_channel(MPI_Comm comm, const channel_state& chan) {
     return plan;
 }
 
+namespace {
+
+/// Creates /cairn/channel with its datasets and /cairn/checksum_channel, writing the index and
+/// checksum tables (rank 0 writes them), and calls `raw(ds, k)` for each raw dataset right after
+/// its creation: k = 0 payload, 1 messages, 2.. the counter matrices in counter_names order.
+void build_channel(hid_t fid, const channel_plan& plan, int rank, hid_t dcpl,
+                   deferred_failure& failure, const std::function<void(hid_t, std::size_t)>& raw) {
+    const auto p = static_cast<std::uint64_t>(plan.checksums.size());
+    std::string what = "H5Gcreate2 ";  // appended: GCC 12 warns falsely on string + literal
+    what += channel_group;
+    const group g(H5Gcreate2(fid, channel_group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), what);
+    raw(create_dataset(fid, path_of("payload"), H5T_STD_U8LE, {plan.payload_index[p]}, dcpl).get(),
+        0);
+    raw(create_dataset(fid, path_of("messages"), H5T_STD_U64LE,
+                       {plan.message_index[p], message_fields}, dcpl)
+            .get(),
+        1);
+    write_table(fid, path_of("message_index"), {p + 1}, plan.message_index, rank, dcpl, failure);
+    write_table(fid, path_of("payload_index"), {p + 1}, plan.payload_index, rank, dcpl, failure);
+    for (std::size_t k = 0; k < counter_names.size(); ++k) {
+        raw(create_dataset(fid, path_of(counter_names[k]), H5T_STD_U64LE, {p, p}, dcpl).get(),
+            2 + k);
+    }
+    write_table(fid, channel_checksum_path, {p}, plan.checksums, rank, dcpl, failure);
+}
+
+}  // namespace
+
 void write_channel(hid_t fid, const channel_plan& plan, int rank, hid_t dcpl,
                    deferred_failure& failure) {
     // Every rank creates every dataset (collective metadata); each writes its own part with
     // independent I/O, and skips the write when its part is empty: no collective transfer.
     const auto p = static_cast<std::uint64_t>(plan.checksums.size());
     const auto r = static_cast<std::size_t>(rank);
-    std::string what = "H5Gcreate2 ";  // appended: GCC 12 warns falsely on string + literal
-    what += channel_group;
-    const group g(H5Gcreate2(fid, channel_group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), what);
-    auto write_mine = [&](hid_t ds, const buffer_desc& b, std::uint64_t start) {
+    build_channel(fid, plan, rank, dcpl, failure, [&](hid_t ds, std::size_t k) {
+        buffer_desc b;
+        std::uint64_t start = 0;
+        if (k == 0) {
+            b = payload_desc(const_cast<unsigned char*>(plan.payload.data()), plan.payload.size());
+            start = plan.payload_index[r];
+        } else if (k == 1) {
+            b = table_rows(path_of("messages"), const_cast<std::uint64_t*>(plan.records.data()),
+                           plan.message_index[p], plan.message_index[r],
+                           plan.records.size() / message_fields, message_fields);
+        } else {
+            b = table_rows(path_of(counter_names[k - 2]),
+                           const_cast<std::uint64_t*>(plan.rows[k - 2].data()), p, r, 1, p);
+        }
         if (b.count == 0) return;
         failure.note(transfer_block(true, ds, b, start, H5P_DEFAULT));
-    };
-    {
-        const std::string path = path_of("payload");
-        dataset ds = create_dataset(fid, path, H5T_STD_U8LE, {plan.payload_index[p]}, dcpl);
-        write_mine(
-            ds.get(),
-            payload_desc(const_cast<unsigned char*>(plan.payload.data()), plan.payload.size()),
-            plan.payload_index[r]);
-    }
-    {
-        const std::string path = path_of("messages");
-        const std::uint64_t total = plan.message_index[p];
-        dataset ds = create_dataset(fid, path, H5T_STD_U64LE, {total, message_fields}, dcpl);
-        write_mine(
-            ds.get(),
-            table_rows(path, const_cast<std::uint64_t*>(plan.records.data()), total,
-                       plan.message_index[r], plan.records.size() / message_fields, message_fields),
-            0);
-    }
-    write_table(fid, path_of("message_index"), {p + 1}, plan.message_index, rank, dcpl, failure);
-    write_table(fid, path_of("payload_index"), {p + 1}, plan.payload_index, rank, dcpl, failure);
-    for (std::size_t k = 0; k < 3; ++k) {
-        const std::string path = path_of(counter_names[k]);
-        dataset ds = create_dataset(fid, path, H5T_STD_U64LE, {p, p}, dcpl);
-        write_mine(ds.get(),
-                   table_rows(path, const_cast<std::uint64_t*>(plan.rows[k].data()), p, r, 1, p),
-                   0);
-    }
-    write_table(fid, channel_checksum_path, {p}, plan.checksums, rank, dcpl, failure);
+    });
 }
 
 channel_addresses create_channel(hid_t fid, const channel_plan& plan, hid_t dcpl,
                                  deferred_failure& failure) {
-    const auto p = static_cast<std::uint64_t>(plan.checksums.size());
-    std::string what = "H5Gcreate2 ";  // appended: GCC 12 warns falsely on string + literal
-    what += channel_group;
-    const group g(H5Gcreate2(fid, channel_group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), what);
     channel_addresses addr{};
-    auto address_of = [](const dataset& ds) {
-        return storage_address(ds.get()).value_or(no_storage);
-    };
-    addr[0] = address_of(
-        create_dataset(fid, path_of("payload"), H5T_STD_U8LE, {plan.payload_index[p]}, dcpl));
-    addr[1] = address_of(create_dataset(fid, path_of("messages"), H5T_STD_U64LE,
-                                        {plan.message_index[p], message_fields}, dcpl));
-    write_table(fid, path_of("message_index"), {p + 1}, plan.message_index, 0, dcpl, failure);
-    write_table(fid, path_of("payload_index"), {p + 1}, plan.payload_index, 0, dcpl, failure);
-    for (std::size_t k = 0; k < counter_names.size(); ++k) {
-        addr[2 + k] =
-            address_of(create_dataset(fid, path_of(counter_names[k]), H5T_STD_U64LE, {p, p}, dcpl));
-    }
-    write_table(fid, channel_checksum_path, {p}, plan.checksums, 0, dcpl, failure);
+    build_channel(fid, plan, 0, dcpl, failure, [&](hid_t ds, std::size_t k) {
+        addr[k] = storage_address(ds).value_or(no_storage);
+    });
     return addr;
 }
 

@@ -9,6 +9,7 @@
 #include "error.hpp"
 #include "fault.hpp"
 #include "h5/attributes.hpp"
+#include "h5/buffer_layout.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/direct_blocks.hpp"
 #include "h5/format.hpp"
@@ -29,10 +30,6 @@ namespace {
 
 using namespace h5;
 
-std::uint64_t address_of(hid_t ds) {
-    return storage_address(ds).value_or(no_storage);
-}
-
 /// Rank 0: the file's structure and every table known before the data, the checksum tables
 /// excepted (written by finish()). Returns the raw datasets' addresses: the buffers' data, then
 /// the channel's payload, messages and three counter matrices.
@@ -44,31 +41,13 @@ public:
         file_ = create_serial(path);
         const hid_t f = file_.get();
         write_meta(f, m);
-        for (const char* g : {data_group, cairn_group, index_group, layout_group, checksum_group}) {
-            group(H5Gcreate2(f, g, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                  std::string("H5Gcreate2 ") + g);
-        }
+        create_file_groups(f);
         plist dcpl = contiguous_dcpl();
-        const auto nranks = static_cast<hsize_t>(channel.checksums.size());
         for (std::size_t i = 0; i < bufs.size(); ++i) {
-            const buffer_desc& b = bufs[i];
-            const std::vector<std::uint64_t> prefix = tables[i].prefix();
-            const std::vector<hsize_t> dims = b.kind == buffer_kind::distributed
-                                                  ? to_hsize(b.global.data(), b.ndims)
-                                                  : std::vector<hsize_t>{prefix.back()};
-            dataset ds = create_dataset(f, object_path(data_group, b.name), file_type_of(b.elem),
-                                        dims, dcpl.get());
-            write_attr(ds.get(), "kind", std::string(stored_kind_name(b)));
-            if (b.object) write_attr(ds.get(), "format", b.format_tag);
-            write_attr(ds.get(), "type", std::string(type_name(b.elem)));
-            addresses_.push_back(address_of(ds.get()));
-            if (b.kind == buffer_kind::per_rank) {
-                write_table(f, object_path(index_group, b.name), {nranks + 1}, prefix, 0,
-                            dcpl.get(), failure_);
-            } else {
-                write_table(f, object_path(layout_group, b.name), {nranks, 2, 3}, tables[i].layout,
-                            0, dcpl.get(), failure_);
-            }
+            const dataset ds =
+                create_buffer_dataset(f, bufs[i], stored_dims(bufs[i], tables[i]), dcpl.get());
+            addresses_.push_back(storage_address(ds.get()).value_or(no_storage));
+            write_block_positions(f, bufs[i], tables[i], 0, dcpl.get(), failure_);
         }
         const channel_addresses ch = create_channel(f, channel, dcpl.get(), failure_);
         addresses_.insert(addresses_.end(), ch.begin(), ch.end());

@@ -5,6 +5,7 @@
 #include "error.hpp"
 #include "fault.hpp"
 #include "h5/attributes.hpp"
+#include "h5/buffer_layout.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"
 #include "h5/dataset_io.hpp"
@@ -22,31 +23,19 @@ using namespace h5;
 
 void write_buffer(hid_t file, const buffer_desc& b, const block_table& t, int rank, hid_t dcpl,
                   hid_t dxpl, int deflate_level, deferred_failure& failure) {
-    const auto nranks = static_cast<hsize_t>(t.counts.size());
-    const std::vector<std::uint64_t> prefix = t.prefix();
-    const std::vector<hsize_t> dims = b.kind == buffer_kind::distributed
-                                          ? to_hsize(b.global.data(), b.ndims)
-                                          : std::vector<hsize_t>{prefix.back()};
-    const std::string path = object_path(data_group, b.name);
+    const std::vector<hsize_t> dims = stored_dims(b, t);
     {
         plist filtered;
         if (deflate_level > 0) filtered = deflate_dcpl(dims, type_size(b.elem), deflate_level);
-        dataset ds = create_dataset(file, path, file_type_of(b.elem), dims,
-                                    deflate_level > 0 ? filtered.get() : dcpl);
-        write_attr(ds.get(), "kind", std::string(stored_kind_name(b)));
-        if (b.object) write_attr(ds.get(), "format", b.format_tag);
-        write_attr(ds.get(), "type", std::string(type_name(b.elem)));
-        const std::string err = transfer_block(true, ds.get(), b, prefix[rank], dxpl);
+        dataset ds =
+            create_buffer_dataset(file, b, dims, deflate_level > 0 ? filtered.get() : dcpl);
+        const std::string err =
+            transfer_block(true, ds.get(), b, t.prefix()[static_cast<std::size_t>(rank)], dxpl);
         if (!err.empty()) failure.note("buffer '" + b.name + "': " + err);
     }
-    if (b.kind == buffer_kind::per_rank) {
-        write_table(file, object_path(index_group, b.name), {nranks + 1}, prefix, rank, dcpl,
-                    failure);
-    } else {
-        write_table(file, object_path(layout_group, b.name), {nranks, 2, 3}, t.layout, rank, dcpl,
-                    failure);
-    }
-    write_table(file, object_path(checksum_group, b.name), {nranks}, t.extra, rank, dcpl, failure);
+    write_block_positions(file, b, t, rank, dcpl, failure);
+    write_table(file, object_path(checksum_group, b.name), {static_cast<hsize_t>(t.counts.size())},
+                t.extra, rank, dcpl, failure);
 }
 
 }  // namespace
@@ -95,10 +84,7 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
         file f(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
                "cannot create " + path);
         write_meta(f.get(), m);
-        for (const char* g : {data_group, cairn_group, index_group, layout_group, checksum_group}) {
-            group(H5Gcreate2(f.get(), g, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                  std::string("H5Gcreate2 ") + g);
-        }
+        create_file_groups(f.get());
         plist dcpl = contiguous_dcpl();
         plist dxpl = collective_dxpl();
         clock.lap(tm.create);
