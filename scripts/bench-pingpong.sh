@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
         --rounds) rounds=$2; shift ;;
         --reps) reps=$2; shift ;;
         --out) out=$2; shift ;;
-        -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "bench-pingpong.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks of cairn against memcpy, dd and a naive POSIX writer (docs/benchmarks.md).
+# Benchmarks of cairn against memcpy, dd and two naive writers (a POSIX file per rank, one shared
+# HDF5 file written independently), and of the PMPI wrappers (docs/benchmarks.md).
 #
 # usage: scripts/bench.sh [--quick] [--incremental-only] [--io-only] [--build DIR] [--out DIR]
 #                         [--scratch DIR]
@@ -13,7 +14,8 @@
 #   --build DIR    build tree holding apps/bench/cairn_bench (default: build)
 #   --out DIR      where results.csv, ratios.csv and results.png go (default: docs/bench)
 #   --scratch DIR  directory for checkpoint and dd files (default: a new temporary directory)
-# Full mode: 4 ranks x {64, 256} MiB per rank, 5 repetitions, medians. Needs about 3x the state
+# Full mode: 4 ranks x {64, 256} MiB per rank, 5 repetitions, medians; the disk-bound cases run
+# interleaved, each repetition every writer and then every reader once. Needs about 3x the state
 # in memory and 2x on disk, plus up to 4x the state in /dev/shm for the node-local tier cases
 # (tier_*: blocking checkpoint_now() and restore() with local_dir in /dev/shm, flush=end, without
 # and with partner copies between 2 simulated nodes). Page caches are dropped before read
@@ -35,7 +37,7 @@ while [ $# -gt 0 ]; do
         --build) build=$2; shift ;;
         --out) out=$2; shift ;;
         --scratch) scratch=$2; shift ;;
-        -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift

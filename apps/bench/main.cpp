@@ -418,8 +418,13 @@ int run(const options& o) {
 
 int main(int argc, char** argv) {
     options o;
+    bool help = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            help = true;
+            break;
+        }
         if (a == "--thread-multiple") {
             o.thread_multiple = true;
             continue;
@@ -448,13 +453,15 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    if (o.mode.empty() || o.mib == 0 || o.reps < 1 || o.changed < 0 || o.changed > 100 ||
+    if (help || o.mode.empty() || o.mib == 0 || o.reps < 1 || o.changed < 0 || o.changed > 100 ||
         o.block_kib == 0 || !(o.warmup >= 0)) {
-        std::fprintf(stderr,
+        std::fprintf(help ? stdout : stderr,
                      "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|h5indep|"
                      "shared|pingpong|selfsend|incremental [--mib N] [--reps N] [--dir D] "
-                     "[--changed PCT] [--block-kib K] [--warmup SECONDS] [--thread-multiple]\n");
-        return 2;
+                     "[--changed PCT] [--block-kib K] [--warmup SECONDS] [--thread-multiple]\n"
+                     "(run under mpiexec; the modes are described at the top of "
+                     "apps/bench/main.cpp and in docs/benchmarks.md)\n");
+        return help ? 0 : 2;
     }
     try {
         return run(o);
