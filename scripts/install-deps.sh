@@ -10,6 +10,8 @@ packages=(
     libboost-program-options-dev
     catch2
     libxxhash-dev
+    libisal-dev
+    python3-pybind11 python3-mpi4py python3-dev
     python3 python3-h5py python3-numpy
     clang libclang-rt-14-dev
     gnuplot-nox
