@@ -1,6 +1,6 @@
 #include "agreement.hpp"
 
-#include "error.hpp"
+#include "common/error.hpp"
 
 namespace cairn::detail {
 

@@ -1,5 +1,5 @@
 // The C++ public API: a thin layer over the one runtime instance.
-#include "error.hpp"
+#include "common/error.hpp"
 #include "naming.hpp"
 #include "runtime.hpp"
 

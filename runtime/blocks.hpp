@@ -2,7 +2,7 @@
 // docs/incremental.md). Pure code, no MPI, no HDF5.
 #pragma once
 
-#include "buffer.hpp"
+#include "common/buffer.hpp"
 
 #include <cstddef>
 #include <cstdint>

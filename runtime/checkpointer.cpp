@@ -1,7 +1,7 @@
 #include "checkpointer.hpp"
 
-#include "error.hpp"
-#include "fault.hpp"
+#include "common/error.hpp"
+#include "common/fault.hpp"
 #include "fsutil.hpp"
 #include "mpi/comm.hpp"
 #include "naming.hpp"

@@ -3,9 +3,9 @@
 #pragma once
 
 #include "background_remover.hpp"
-#include "buffer.hpp"
-#include "channel.hpp"
-#include "config.hpp"
+#include "common/buffer.hpp"
+#include "common/channel.hpp"
+#include "common/config.hpp"
 #include "fsutil.hpp"
 #include "h5/checkpoint_file.hpp"
 #include "incremental.hpp"

@@ -2,7 +2,7 @@
 // a delta chain (base, then every link in order, stopping at the last one that verifies).
 #include "checkpointer.hpp"
 
-#include "error.hpp"
+#include "common/error.hpp"
 #include "fsutil.hpp"
 #include "h5/delta_file.hpp"
 #include "mpi/comm.hpp"

@@ -1,7 +1,7 @@
 // Checksums of buffer contents (XXH3-64), the same value for a block whatever its memory layout.
 #pragma once
 
-#include "buffer.hpp"
+#include "common/buffer.hpp"
 
 #include <cstddef>
 #include <cstdint>

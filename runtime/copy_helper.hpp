@@ -4,7 +4,7 @@
 // stalled thread. The helper sleeps on a condition variable between copies.
 #pragma once
 
-#include "config.hpp"
+#include "common/config.hpp"
 
 #include <condition_variable>
 #include <cstddef>

@@ -1,6 +1,6 @@
 #include "incremental.hpp"
 
-#include "error.hpp"
+#include "common/error.hpp"
 #include "fsutil.hpp"
 #include "naming.hpp"
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "blocks.hpp"
-#include "buffer.hpp"
-#include "config.hpp"
+#include "common/buffer.hpp"
+#include "common/config.hpp"
 #include "h5/delta_file.hpp"
 
 #include <mpi.h>

@@ -1,7 +1,7 @@
 // The set of buffers a rank has registered. Pure code, no MPI.
 #pragma once
 
-#include "buffer.hpp"
+#include "common/buffer.hpp"
 
 #include <cstdint>
 #include <functional>

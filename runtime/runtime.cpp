@@ -1,8 +1,8 @@
 #include "runtime.hpp"
 
 #include "checksum.hpp"
-#include "error.hpp"
-#include "fault.hpp"
+#include "common/error.hpp"
+#include "common/fault.hpp"
 #include "job_history.hpp"
 #include "pmpi/internal.hpp"
 #include "pmpi/layer.hpp"

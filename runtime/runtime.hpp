@@ -2,9 +2,9 @@
 #pragma once
 
 #include "agreement.hpp"
-#include "channel.hpp"
+#include "common/channel.hpp"
 #include "checkpointer.hpp"
-#include "config.hpp"
+#include "common/config.hpp"
 #include "copy_helper.hpp"
 #include "io_thread.hpp"
 #include "mpi/comm.hpp"

@@ -2,7 +2,7 @@
 // and the job MTBF M. Decisions for time-based modes are taken on rank 0 only.
 #pragma once
 
-#include "config.hpp"
+#include "common/config.hpp"
 
 #include <cstdint>
 

@@ -1,7 +1,7 @@
 // Non-blocking checkpoints: copy to staging at the agreed safe point, turn red, let the channel
 // phase complete in the background, then hand the snapshot to the I/O thread.
-#include "error.hpp"
-#include "fault.hpp"
+#include "common/error.hpp"
+#include "common/fault.hpp"
 #include "pmpi/comm_ids.hpp"
 #include "pmpi/header.hpp"
 #include "pmpi/protocol.hpp"

@@ -1,6 +1,6 @@
 #include "cli.hpp"
 
-#include "duration.hpp"
+#include "common/duration.hpp"
 
 #include <iostream>
 #include <sstream>

@@ -2,7 +2,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 
-#include "duration.hpp"
+#include "common/duration.hpp"
 #include "interval.hpp"
 
 #include <cstdio>

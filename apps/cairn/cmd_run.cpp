@@ -3,7 +3,7 @@
 #include "commands.hpp"
 #include "launcher.hpp"
 
-#include "duration.hpp"
+#include "common/duration.hpp"
 #include "job_history.hpp"
 #include "naming.hpp"
 

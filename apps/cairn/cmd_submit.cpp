@@ -5,7 +5,7 @@
 #include "launcher.hpp"
 #include "sbatch_script.hpp"
 
-#include "duration.hpp"
+#include "common/duration.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 #include "inspect_report.hpp"
 
-#include "duration.hpp"
+#include "common/duration.hpp"
 
 #include <cstdio>
 #include <string>

@@ -1,6 +1,6 @@
 #include "h5/attributes.hpp"
 
-#include "error.hpp"
+#include "common/error.hpp"
 #include "h5/format.hpp"
 
 #include <vector>

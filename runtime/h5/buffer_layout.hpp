@@ -3,7 +3,7 @@
 // that says where each rank's block lies.
 #pragma once
 
-#include "buffer.hpp"
+#include "common/buffer.hpp"
 #include "h5/dataset_io.hpp"
 #include "h5/gather.hpp"
 #include "h5/handles.hpp"

@@ -1,7 +1,7 @@
 #include "h5/channel_io.hpp"
 
 #include "checksum.hpp"
-#include "error.hpp"
+#include "common/error.hpp"
 #include "h5/direct_blocks.hpp"
 #include "h5/format.hpp"
 #include "h5/selection.hpp"

@@ -2,7 +2,7 @@
 // logged messages, their payload and the per-peer counters (layout: docs/file-format.md).
 #pragma once
 
-#include "channel.hpp"
+#include "common/channel.hpp"
 #include "h5/dataset_io.hpp"
 
 #include <mpi.h>

@@ -3,8 +3,8 @@
 // The layout is documented in docs/file-format.md.
 #pragma once
 
-#include "../buffer.hpp"
-#include "../channel.hpp"
+#include "common/buffer.hpp"
+#include "common/channel.hpp"
 
 #include <mpi.h>
 

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "../blocks.hpp"
-#include "../buffer.hpp"
-#include "../channel.hpp"
+#include "common/buffer.hpp"
+#include "common/channel.hpp"
 #include "h5/checkpoint_file.hpp"
 
 #include <mpi.h>

@@ -1,6 +1,6 @@
 // Serial reading of delta files for tools: chain data, summary, verification (no MPI calls).
 #include "checksum.hpp"
-#include "error.hpp"
+#include "common/error.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/dataset_io.hpp"

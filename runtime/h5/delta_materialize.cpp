@@ -1,7 +1,7 @@
 // Serial: a full checkpoint file equal to a delta chain's state (base copied, every link
 // applied per rank and verified, tables and root attributes rewritten).
 #include "checksum.hpp"
-#include "error.hpp"
+#include "common/error.hpp"
 #include "fsutil.hpp"
 #include "h5/attributes.hpp"
 #include "h5/dataset_io.hpp"

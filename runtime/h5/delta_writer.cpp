@@ -3,7 +3,7 @@
 // default), or collective MPI-IO (direct_io = off).
 #include "checksum.hpp"
 #include "direct_io.hpp"
-#include "error.hpp"
+#include "common/error.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/dataset_io.hpp"

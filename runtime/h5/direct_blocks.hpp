@@ -2,7 +2,7 @@
 // page cache; the file layout is unchanged (docs/tuning.md, "I/O performance").
 #pragma once
 
-#include "../buffer.hpp"
+#include "common/buffer.hpp"
 #include "h5/handles.hpp"
 
 #include <cstdint>

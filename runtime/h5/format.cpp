@@ -1,6 +1,6 @@
 #include "h5/format.hpp"
 
-#include "error.hpp"
+#include "common/error.hpp"
 
 namespace cairn::detail::h5 {
 

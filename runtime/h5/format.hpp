@@ -2,7 +2,7 @@
 // and small dataspace/dataset helpers shared by the writer, the reader and the tools.
 #pragma once
 
-#include "buffer.hpp"
+#include "common/buffer.hpp"
 #include "h5/handles.hpp"
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 #include "h5/gather.hpp"
 
 #include "checksum.hpp"
-#include "error.hpp"
+#include "common/error.hpp"
 #include "h5/format.hpp"
 
 namespace cairn::detail::h5 {

@@ -2,7 +2,7 @@
 // metadata before any HDF5 call (and any check gives the same answer everywhere).
 #pragma once
 
-#include "buffer.hpp"
+#include "common/buffer.hpp"
 
 #include <mpi.h>
 

@@ -1,6 +1,6 @@
 #include "h5/handles.hpp"
 
-#include "error.hpp"
+#include "common/error.hpp"
 
 #include <array>
 

@@ -1,6 +1,6 @@
 // Serial inspection and verification of checkpoint files (sec2 driver, no MPI calls).
 #include "checksum.hpp"
-#include "error.hpp"
+#include "common/error.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"

@@ -1,6 +1,6 @@
 #include "h5/mpio.hpp"
 
-#include "error.hpp"
+#include "common/error.hpp"
 
 namespace cairn::detail::h5 {
 

@@ -1,6 +1,6 @@
 #include "h5/open.hpp"
 
-#include "error.hpp"
+#include "common/error.hpp"
 #include "h5/attributes.hpp"
 #include "h5/mpio.hpp"
 

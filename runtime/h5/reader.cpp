@@ -3,7 +3,7 @@
 // ("Changing the rank count" in docs/file-format.md).
 #include "checksum.hpp"
 #include "direct_io.hpp"
-#include "error.hpp"
+#include "common/error.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"

@@ -1,7 +1,7 @@
 // Memory and file selections of one rank's block, shared by the writer and the reader.
 #pragma once
 
-#include "buffer.hpp"
+#include "common/buffer.hpp"
 #include "h5/handles.hpp"
 
 #include <cstdint>

@@ -2,8 +2,8 @@
 // (direct_writer.cpp), else every rank through HDF5's MPI-IO driver with collective transfers
 // (compression, direct_io = off, big-endian hosts).
 #include "checksum.hpp"
-#include "error.hpp"
-#include "fault.hpp"
+#include "common/error.hpp"
+#include "common/fault.hpp"
 #include "h5/attributes.hpp"
 #include "h5/buffer_layout.hpp"
 #include "h5/channel_io.hpp"

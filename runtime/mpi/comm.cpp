@@ -1,6 +1,6 @@
 #include "comm.hpp"
 
-#include "../error.hpp"
+#include "common/error.hpp"
 
 #include <utility>
 #include <vector>

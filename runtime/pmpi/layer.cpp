@@ -1,6 +1,6 @@
 #include "layer.hpp"
 
-#include "../config.hpp"
+#include "common/config.hpp"
 #include "comm_ids.hpp"
 #include "piggyback.hpp"
 #include "protocol.hpp"

@@ -3,7 +3,7 @@
 // completion by MPI_Ialltoall of white-send counts plus MPI_Iallreduce of the abort flag.
 #pragma once
 
-#include "../channel.hpp"
+#include "common/channel.hpp"
 #include "header.hpp"
 
 #include <mpi.h>

@@ -4,8 +4,8 @@
 // into the registered buffers (read_image); no step holds a whole image in memory.
 #pragma once
 
-#include "../buffer.hpp"
-#include "../channel.hpp"
+#include "common/buffer.hpp"
+#include "common/channel.hpp"
 #include "../h5/checkpoint_file.hpp"
 #include "bytes.hpp"
 

@@ -1,6 +1,6 @@
 #include "tier.hpp"
 
-#include "../error.hpp"
+#include "common/error.hpp"
 #include "../mpi/comm.hpp"
 #include "../naming.hpp"
 #include "image.hpp"

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "../checkpointer.hpp"
-#include "../config.hpp"
+#include "common/config.hpp"
 #include "local_store.hpp"
 #include "topology.hpp"
 

@@ -1,7 +1,7 @@
 #include "topology.hpp"
 
 #include "../checksum.hpp"
-#include "../error.hpp"
+#include "common/error.hpp"
 
 #include <unistd.h>
 

@@ -1,6 +1,6 @@
 #include "transfer.hpp"
 
-#include "../error.hpp"
+#include "common/error.hpp"
 #include "../h5/checkpoint_file.hpp"
 
 #include <algorithm>

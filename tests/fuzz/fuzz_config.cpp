@@ -1,6 +1,6 @@
 // Fuzz target: config file text (apply_config_text). Documented errors are std::invalid_argument;
 // any other exception or crash is a finding.
-#include "config.hpp"
+#include "common/config.hpp"
 
 #include <cstddef>
 #include <cstdint>

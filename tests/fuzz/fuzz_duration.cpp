@@ -1,5 +1,5 @@
 // Fuzz target: durations (parse_duration). Accepted values must be finite and not negative.
-#include "duration.hpp"
+#include "common/duration.hpp"
 #include "fuzz_util.hpp"
 
 #include <cmath>

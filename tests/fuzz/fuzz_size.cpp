@@ -1,5 +1,5 @@
 // Fuzz target: byte sizes (parse_size). Documented errors are std::invalid_argument.
-#include "config.hpp"
+#include "common/config.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Helpers shared by the checkpoint-file tests: checks that count failures, buffer builders.
 #pragma once
 
-#include "buffer.hpp"
+#include "common/buffer.hpp"
 #include "h5/checkpoint_file.hpp"
 
 #include <mpi.h>

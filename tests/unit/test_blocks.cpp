@@ -1,6 +1,6 @@
 #include "blocks.hpp"
 #include "checksum.hpp"
-#include "config.hpp"
+#include "common/config.hpp"
 
 #include <catch2/catch.hpp>
 

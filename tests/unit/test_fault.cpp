@@ -1,5 +1,5 @@
-#include "config.hpp"
-#include "fault.hpp"
+#include "common/config.hpp"
+#include "common/fault.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // Node-local tier pieces without MPI: rank images, partner mapping, local store, config keys.
-#include "config.hpp"
+#include "common/config.hpp"
 #include "tier/image.hpp"
 #include "tier/local_store.hpp"
 #include "tier/topology.hpp"

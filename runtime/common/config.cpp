@@ -1,6 +1,6 @@
-#include "config.hpp"
+#include "common/config.hpp"
 
-#include "duration.hpp"
+#include "common/duration.hpp"
 
 #include <algorithm>
 #include <cctype>

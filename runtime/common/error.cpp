@@ -1,4 +1,4 @@
-#include "error.hpp"
+#include "common/error.hpp"
 
 #include <mpi.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "buffer.hpp"
+#include "common/buffer.hpp"
 
 #include <cairn/cairn.hpp>
 

@@ -2,7 +2,7 @@
 // variables (the environment wins). Pure code, no MPI.
 #pragma once
 
-#include "fault.hpp"
+#include "common/fault.hpp"
 
 #include <cstdint>
 #include <map>
