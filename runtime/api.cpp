@@ -1,6 +1,6 @@
 // The C++ public API: a thin layer over the one runtime instance.
 #include "common/error.hpp"
-#include "naming.hpp"
+#include "storage/naming.hpp"
 #include "runtime.hpp"
 
 #include <cairn/cairn.hpp>

@@ -2,9 +2,9 @@
 
 #include "common/error.hpp"
 #include "common/fault.hpp"
-#include "fsutil.hpp"
+#include "storage/fsutil.hpp"
 #include "mpi/comm.hpp"
-#include "naming.hpp"
+#include "storage/naming.hpp"
 
 #include <algorithm>
 #include <cstdio>

@@ -2,11 +2,11 @@
 // rename, retention) and the restart search (newest committed file that verifies, with fallback).
 #pragma once
 
-#include "background_remover.hpp"
+#include "storage/background_remover.hpp"
 #include "common/buffer.hpp"
 #include "common/channel.hpp"
 #include "common/config.hpp"
-#include "fsutil.hpp"
+#include "storage/fsutil.hpp"
 #include "h5/checkpoint_file.hpp"
 #include "incremental.hpp"
 

@@ -3,10 +3,10 @@
 #include "checkpointer.hpp"
 
 #include "common/error.hpp"
-#include "fsutil.hpp"
+#include "storage/fsutil.hpp"
 #include "h5/delta_file.hpp"
 #include "mpi/comm.hpp"
-#include "naming.hpp"
+#include "storage/naming.hpp"
 
 #include <cstdio>
 #include <cstring>

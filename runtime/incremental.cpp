@@ -1,8 +1,8 @@
 #include "incremental.hpp"
 
 #include "common/error.hpp"
-#include "fsutil.hpp"
-#include "naming.hpp"
+#include "storage/fsutil.hpp"
+#include "storage/naming.hpp"
 
 #include <algorithm>
 #include <set>

@@ -2,7 +2,7 @@
 // between a full checkpoint and a delta, and the chain bookkeeping (docs/incremental.md).
 #pragma once
 
-#include "blocks.hpp"
+#include "storage/blocks.hpp"
 #include "common/buffer.hpp"
 #include "common/config.hpp"
 #include "h5/delta_file.hpp"

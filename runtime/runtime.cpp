@@ -1,6 +1,6 @@
 #include "runtime.hpp"
 
-#include "checksum.hpp"
+#include "storage/checksum.hpp"
 #include "common/error.hpp"
 #include "common/fault.hpp"
 #include "job_history.hpp"

@@ -5,7 +5,7 @@
 #include "inspect_report.hpp"
 
 #include "h5/delta_file.hpp"
-#include "naming.hpp"
+#include "storage/naming.hpp"
 
 #include <sys/stat.h>
 

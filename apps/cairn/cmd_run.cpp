@@ -5,7 +5,7 @@
 
 #include "common/duration.hpp"
 #include "job_history.hpp"
-#include "naming.hpp"
+#include "storage/naming.hpp"
 
 #include <sys/stat.h>
 

@@ -1,6 +1,6 @@
 #include "h5/channel_io.hpp"
 
-#include "checksum.hpp"
+#include "storage/checksum.hpp"
 #include "common/error.hpp"
 #include "h5/direct_blocks.hpp"
 #include "h5/format.hpp"

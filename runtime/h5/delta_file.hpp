@@ -3,7 +3,7 @@
 // (layout: docs/file-format.md "Incremental checkpoints"). Exposes no HDF5 types.
 #pragma once
 
-#include "../blocks.hpp"
+#include "storage/blocks.hpp"
 #include "common/buffer.hpp"
 #include "common/channel.hpp"
 #include "h5/checkpoint_file.hpp"

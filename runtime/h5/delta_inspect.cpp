@@ -1,5 +1,5 @@
 // Serial reading of delta files for tools: chain data, summary, verification (no MPI calls).
-#include "checksum.hpp"
+#include "storage/checksum.hpp"
 #include "common/error.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"

@@ -1,15 +1,15 @@
 // Serial: a full checkpoint file equal to a delta chain's state (base copied, every link
 // applied per rank and verified, tables and root attributes rewritten).
-#include "checksum.hpp"
+#include "storage/checksum.hpp"
 #include "common/error.hpp"
-#include "fsutil.hpp"
+#include "storage/fsutil.hpp"
 #include "h5/attributes.hpp"
 #include "h5/dataset_io.hpp"
 #include "h5/delta_file.hpp"
 #include "h5/delta_format.hpp"
 #include "h5/delta_serial.hpp"
 #include "h5/format.hpp"
-#include "naming.hpp"
+#include "storage/naming.hpp"
 
 #include <filesystem>
 

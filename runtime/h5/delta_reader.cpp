@@ -1,6 +1,6 @@
 // Collective reader of a delta checkpoint file: checks the metadata against the registration,
 // then reads this rank's blocks, applies them and verifies the result in one pass.
-#include "checksum.hpp"
+#include "storage/checksum.hpp"
 #include "common/error.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"

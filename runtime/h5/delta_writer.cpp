@@ -1,8 +1,8 @@
 // Writer of delta checkpoint files (layout: docs/file-format.md), in two ways that make the same
 // file: rank 0 alone creates it and every rank writes its changed blocks itself (direct, the
 // default), or collective MPI-IO (direct_io = off).
-#include "checksum.hpp"
-#include "direct_io.hpp"
+#include "storage/checksum.hpp"
+#include "storage/direct_io.hpp"
 #include "common/error.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"

@@ -4,8 +4,8 @@
 // collective transfer: a handful of small collectives in all (docs/tuning.md, "I/O performance").
 // The file is the same as the MPI-IO writer's (docs/file-format.md).
 #include "h5/direct_writer.hpp"
-#include "checksum.hpp"
-#include "direct_io.hpp"
+#include "storage/checksum.hpp"
+#include "storage/direct_io.hpp"
 #include "common/error.hpp"
 #include "common/fault.hpp"
 #include "h5/attributes.hpp"

@@ -2,7 +2,7 @@
 // with the serial driver, every rank writes its raw data at the datasets' addresses.
 #pragma once
 
-#include "direct_io.hpp"
+#include "storage/direct_io.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"
 

@@ -1,6 +1,6 @@
 #include "h5/gather.hpp"
 
-#include "checksum.hpp"
+#include "storage/checksum.hpp"
 #include "common/error.hpp"
 #include "h5/format.hpp"
 

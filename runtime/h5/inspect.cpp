@@ -1,5 +1,5 @@
 // Serial inspection and verification of checkpoint files (sec2 driver, no MPI calls).
-#include "checksum.hpp"
+#include "storage/checksum.hpp"
 #include "common/error.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"

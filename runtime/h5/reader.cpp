@@ -1,8 +1,8 @@
 // Collective reader of a checkpoint file: checks, then reads and verifies in one pass. A job with
 // another rank count or decomposition reads its own blocks and verifies the writers' blocks
 // ("Changing the rank count" in docs/file-format.md).
-#include "checksum.hpp"
-#include "direct_io.hpp"
+#include "storage/checksum.hpp"
+#include "storage/direct_io.hpp"
 #include "common/error.hpp"
 #include "h5/attributes.hpp"
 #include "h5/channel_io.hpp"

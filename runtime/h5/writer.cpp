@@ -1,7 +1,7 @@
 // Writer of checkpoint files (layout: docs/file-format.md): the direct writer where it applies
 // (direct_writer.cpp), else every rank through HDF5's MPI-IO driver with collective transfers
 // (compression, direct_io = off, big-endian hosts).
-#include "checksum.hpp"
+#include "storage/checksum.hpp"
 #include "common/error.hpp"
 #include "common/fault.hpp"
 #include "h5/attributes.hpp"

@@ -1,6 +1,6 @@
 #include "image.hpp"
 
-#include "../checksum.hpp"
+#include "storage/checksum.hpp"
 
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "local_store.hpp"
 
-#include "../fsutil.hpp"
+#include "storage/fsutil.hpp"
 #include "../h5/checkpoint_file.hpp"
 
 #include <dirent.h>

@@ -2,7 +2,7 @@
 
 #include "common/error.hpp"
 #include "../mpi/comm.hpp"
-#include "../naming.hpp"
+#include "storage/naming.hpp"
 #include "image.hpp"
 #include "transfer.hpp"
 

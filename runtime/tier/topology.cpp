@@ -1,6 +1,6 @@
 #include "topology.hpp"
 
-#include "../checksum.hpp"
+#include "storage/checksum.hpp"
 #include "common/error.hpp"
 
 #include <unistd.h>

@@ -1,7 +1,7 @@
 // Fuzz target: checkpoint file names (parse_checkpoint_name, parse_temp_name). A parsed epoch
 // must survive a round trip through checkpoint_name/temp_name.
 #include "fuzz_util.hpp"
-#include "naming.hpp"
+#include "storage/naming.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -3,7 +3,7 @@
 // state, retention keeps every chain a kept checkpoint needs, another rank count is a clear
 // error. Leaves inc_tool/ (a chain and a full reference of its newest state) for the tool test.
 #include "h5/checkpoint_file.hpp"
-#include "naming.hpp"
+#include "storage/naming.hpp"
 
 #include <mpi.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 // The runtime through its public API: checkpoint, restart, fallback, mismatch, retention,
 // agreement on requests, and bad directories.
 #include "h5/checkpoint_file.hpp"
-#include "naming.hpp"
+#include "storage/naming.hpp"
 
 #include <cairn/cairn.hpp>
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
-#include "blocks.hpp"
-#include "checksum.hpp"
+#include "storage/blocks.hpp"
+#include "storage/checksum.hpp"
 #include "common/config.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-#include "checksum.hpp"
+#include "storage/checksum.hpp"
 
 #include <catch2/catch.hpp>
 #include <xxhash.h>

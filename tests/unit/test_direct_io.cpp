@@ -1,5 +1,5 @@
 // direct_file: O_DIRECT positional I/O with unaligned heads and tails through a bounce buffer.
-#include "direct_io.hpp"
+#include "storage/direct_io.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "direct_io.hpp"
+#include "storage/direct_io.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
-#include "blocks.hpp"
+#include "storage/blocks.hpp"
 
-#include "checksum.hpp"
+#include "storage/checksum.hpp"
 
 #include <algorithm>
 #include <cstring>

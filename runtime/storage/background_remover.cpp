@@ -1,6 +1,6 @@
-#include "background_remover.hpp"
+#include "storage/background_remover.hpp"
 
-#include "fsutil.hpp"
+#include "storage/fsutil.hpp"
 
 #include <system_error>
 #include <utility>

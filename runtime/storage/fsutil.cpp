@@ -1,4 +1,4 @@
-#include "fsutil.hpp"
+#include "storage/fsutil.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "checksum.hpp"
+#include "storage/checksum.hpp"
 
 #include "xxh3/variants.h"
 

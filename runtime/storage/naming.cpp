@@ -1,4 +1,4 @@
-#include "naming.hpp"
+#include "storage/naming.hpp"
 
 #include <dirent.h>
 
