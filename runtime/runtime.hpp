@@ -3,7 +3,7 @@
 
 #include "agreement.hpp"
 #include "common/channel.hpp"
-#include "checkpointer.hpp"
+#include "checkpoint/checkpointer.hpp"
 #include "common/config.hpp"
 #include "copy_helper.hpp"
 #include "io_thread.hpp"

@@ -5,7 +5,7 @@
 // communicator given to the constructor. See docs/tiers.md.
 #pragma once
 
-#include "../checkpointer.hpp"
+#include "checkpoint/checkpointer.hpp"
 #include "common/config.hpp"
 #include "local_store.hpp"
 #include "topology.hpp"

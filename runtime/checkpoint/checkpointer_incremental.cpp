@@ -1,6 +1,6 @@
 // The incremental parts of the checkpointer: choosing full or delta when writing, and restoring
 // a delta chain (base, then every link in order, stopping at the last one that verifies).
-#include "checkpointer.hpp"
+#include "checkpoint/checkpointer.hpp"
 
 #include "common/error.hpp"
 #include "storage/fsutil.hpp"

@@ -1,4 +1,4 @@
-#include "checkpointer.hpp"
+#include "checkpoint/checkpointer.hpp"
 
 #include "common/error.hpp"
 #include "common/fault.hpp"

@@ -1,4 +1,4 @@
-#include "incremental.hpp"
+#include "checkpoint/incremental.hpp"
 
 #include "common/error.hpp"
 #include "storage/fsutil.hpp"

@@ -8,7 +8,7 @@
 #include "common/config.hpp"
 #include "storage/fsutil.hpp"
 #include "h5/checkpoint_file.hpp"
-#include "incremental.hpp"
+#include "checkpoint/incremental.hpp"
 
 #include <mpi.h>
 
