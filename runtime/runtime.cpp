@@ -3,7 +3,7 @@
 #include "storage/checksum.hpp"
 #include "common/error.hpp"
 #include "common/fault.hpp"
-#include "job_history.hpp"
+#include "schedule/job_history.hpp"
 #include "pmpi/internal.hpp"
 #include "pmpi/layer.hpp"
 #include "pmpi/protocol.hpp"

@@ -9,7 +9,7 @@
 #include "io_thread.hpp"
 #include "mpi/comm.hpp"
 #include "registry.hpp"
-#include "scheduler.hpp"
+#include "schedule/scheduler.hpp"
 #include "staging_pool.hpp"
 #include "tier/tier.hpp"
 

@@ -3,7 +3,7 @@
 #include "commands.hpp"
 
 #include "common/duration.hpp"
-#include "interval.hpp"
+#include "schedule/interval.hpp"
 
 #include <cstdio>
 #include <iostream>

@@ -4,7 +4,7 @@
 #include "launcher.hpp"
 
 #include "common/duration.hpp"
-#include "job_history.hpp"
+#include "schedule/job_history.hpp"
 #include "storage/naming.hpp"
 
 #include <sys/stat.h>

@@ -1,7 +1,7 @@
 // Fuzz target: the job history file (read_job_history on a scratch file). Documented errors are
 // std::runtime_error; accepted attempts must format and refine without error.
 #include "fuzz_util.hpp"
-#include "job_history.hpp"
+#include "schedule/job_history.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "interval.hpp"
+#include "schedule/interval.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "job_history.hpp"
+#include "schedule/job_history.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
-#include "scheduler.hpp"
+#include "schedule/scheduler.hpp"
 
-#include "interval.hpp"
+#include "schedule/interval.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "job_history.hpp"
+#include "schedule/job_history.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
