@@ -1,16 +1,16 @@
 // The per-process runtime state behind the public API.
 #pragma once
 
-#include "agreement.hpp"
+#include "snapshot/agreement.hpp"
 #include "common/channel.hpp"
 #include "checkpoint/checkpointer.hpp"
 #include "common/config.hpp"
-#include "copy_helper.hpp"
-#include "io_thread.hpp"
+#include "snapshot/copy_helper.hpp"
+#include "snapshot/io_thread.hpp"
 #include "mpi/comm.hpp"
 #include "registry.hpp"
 #include "schedule/scheduler.hpp"
-#include "staging_pool.hpp"
+#include "snapshot/staging_pool.hpp"
 #include "tier/tier.hpp"
 
 #include <cairn/cairn.hpp>

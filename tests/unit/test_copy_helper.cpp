@@ -1,6 +1,6 @@
 // copy_helper: a copy split between the caller and a helper thread is exact, for sizes below and
 // above the split threshold, odd lengths, and many copies through the same helper.
-#include "copy_helper.hpp"
+#include "snapshot/copy_helper.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // The background preparation of staging memory (no MPI).
-#include "staging_pool.hpp"
+#include "snapshot/staging_pool.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "io_thread.hpp"
+#include "snapshot/io_thread.hpp"
 
 #include "pmpi/internal.hpp"
 

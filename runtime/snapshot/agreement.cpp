@@ -1,4 +1,4 @@
-#include "agreement.hpp"
+#include "snapshot/agreement.hpp"
 
 #include "common/error.hpp"
 

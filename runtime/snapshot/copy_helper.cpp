@@ -1,4 +1,4 @@
-#include "copy_helper.hpp"
+#include "snapshot/copy_helper.hpp"
 
 #include <sched.h>
 

@@ -1,4 +1,4 @@
-#include "staging_pool.hpp"
+#include "snapshot/staging_pool.hpp"
 
 #include <chrono>
 #include <exception>
