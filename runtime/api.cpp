@@ -1,7 +1,7 @@
 // The C++ public API: a thin layer over the one runtime instance.
 #include "common/error.hpp"
 #include "storage/naming.hpp"
-#include "runtime.hpp"
+#include "core/runtime.hpp"
 
 #include <cairn/cairn.hpp>
 

@@ -7,7 +7,7 @@
 #include "pmpi/protocol.hpp"
 #include "pmpi/queue.hpp"
 #include "pmpi/requests.hpp"
-#include "runtime.hpp"
+#include "core/runtime.hpp"
 
 #include <sched.h>
 

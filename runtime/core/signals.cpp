@@ -1,4 +1,4 @@
-#include "signals.hpp"
+#include "core/signals.hpp"
 
 #include <csignal>
 #include <utility>

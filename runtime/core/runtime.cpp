@@ -1,4 +1,4 @@
-#include "runtime.hpp"
+#include "core/runtime.hpp"
 
 #include "storage/checksum.hpp"
 #include "common/error.hpp"
@@ -8,7 +8,7 @@
 #include "pmpi/layer.hpp"
 #include "pmpi/protocol.hpp"
 #include "pmpi/queue.hpp"
-#include "signals.hpp"
+#include "core/signals.hpp"
 
 #include <cstdio>
 #include <cstdlib>

@@ -8,7 +8,7 @@
 #include "snapshot/copy_helper.hpp"
 #include "snapshot/io_thread.hpp"
 #include "mpi/comm.hpp"
-#include "registry.hpp"
+#include "core/registry.hpp"
 #include "schedule/scheduler.hpp"
 #include "snapshot/staging_pool.hpp"
 #include "tier/tier.hpp"
