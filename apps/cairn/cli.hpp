@@ -37,7 +37,7 @@ void parse_options(const std::vector<std::string>& args,
                    const boost::program_options::positional_options_description& positional,
                    boost::program_options::variables_map& vm);
 
-/// Parses a duration option (see runtime/duration.hpp); bad text becomes usage_error naming
+/// Parses a duration option (see runtime/common/duration.hpp); bad text becomes usage_error naming
 /// the option. Requires > 0 unless allow_zero.
 double duration_option(const std::string& option, const std::string& text, bool allow_zero = false);
 

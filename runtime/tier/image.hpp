@@ -6,7 +6,7 @@
 
 #include "common/buffer.hpp"
 #include "common/channel.hpp"
-#include "../h5/checkpoint_file.hpp"
+#include "h5/checkpoint_file.hpp"
 #include "bytes.hpp"
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 #include "local_store.hpp"
 
 #include "storage/fsutil.hpp"
-#include "../h5/checkpoint_file.hpp"
+#include "h5/checkpoint_file.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 #include "tier.hpp"
 
 #include "common/error.hpp"
-#include "../mpi/comm.hpp"
+#include "mpi/comm.hpp"
 #include "storage/naming.hpp"
 #include "image.hpp"
 #include "transfer.hpp"

@@ -1,7 +1,7 @@
 #include "transfer.hpp"
 
 #include "common/error.hpp"
-#include "../h5/checkpoint_file.hpp"
+#include "h5/checkpoint_file.hpp"
 
 #include <algorithm>
 #include <cstring>
