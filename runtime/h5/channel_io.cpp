@@ -293,4 +293,17 @@ std::string read_channel(hid_t fid, const channel_layout& layout, int nranks, in
     return "";
 }
 
+void verify_channel_logs(hid_t fid, int nranks, std::vector<std::string>& problems) {
+    try {
+        const channel_layout ch = read_channel_layout(fid, nranks);
+        for (int r = 0; r < nranks && ch.present; ++r) {
+            channel_state st;
+            const std::string pr = read_channel(fid, ch, nranks, r, H5P_DEFAULT, st);
+            if (!pr.empty()) problems.push_back(pr);
+        }
+    } catch (const hdf5_error& e) {
+        problems.push_back("channel log: " + e.detail());
+    }
+}
+
 }  // namespace cairn::detail::h5

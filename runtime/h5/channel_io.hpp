@@ -86,4 +86,8 @@ channel_layout read_channel_layout(hid_t fid, int nranks);
 std::string read_channel(hid_t fid, const channel_layout& layout, int nranks, int rank, hid_t dxpl,
                          channel_state& out);
 
+/// Verifies every rank's channel log in `fid` (written by `nranks` ranks) and appends each
+/// problem found to `problems` (the verifiers of full and delta files).
+void verify_channel_logs(hid_t fid, int nranks, std::vector<std::string>& problems);
+
 }  // namespace cairn::detail::h5

@@ -103,9 +103,7 @@ std::string delta_rank_blocks(hid_t f, const std::string& name, const delta_buff
 using namespace h5;
 
 std::optional<delta_link> read_delta_link(const std::string& path) {
-    silence_errors();
-    file f = open_serial(path);
-    const checkpoint_meta meta = read_meta(f.get(), path);
+    const auto [f, meta] = open_with_meta(path);
     try {
         return link_of(f.get(), meta);
     } catch (const hdf5_error& e) {
@@ -114,10 +112,9 @@ std::optional<delta_link> read_delta_link(const std::string& path) {
 }
 
 checkpoint_summary inspect_delta_file(const std::string& path) {
-    silence_errors();
-    file f = open_serial(path);
+    auto [f, meta] = open_with_meta(path);
     checkpoint_summary out;
-    out.meta = read_meta(f.get(), path);
+    out.meta = meta;
     std::error_code ec;
     out.file_bytes = std::filesystem::file_size(path, ec);
     try {
@@ -159,9 +156,7 @@ checkpoint_summary inspect_delta_file(const std::string& path) {
 }
 
 std::vector<std::string> verify_delta_file(const std::string& path) {
-    silence_errors();
-    file f = open_serial(path);
-    const checkpoint_meta meta = read_meta(f.get(), path);
+    const auto [f, meta] = open_with_meta(path);
     std::vector<std::string> problems;
     std::vector<std::string> names;
     try {
@@ -183,16 +178,7 @@ std::vector<std::string> verify_delta_file(const std::string& path) {
             problems.push_back("'" + name + "': " + e.detail());
         }
     }
-    try {
-        const channel_layout ch = read_channel_layout(f.get(), meta.nranks);
-        for (int r = 0; r < meta.nranks && ch.present; ++r) {
-            channel_state st;
-            const std::string pr = read_channel(f.get(), ch, meta.nranks, r, H5P_DEFAULT, st);
-            if (!pr.empty()) problems.push_back(pr);
-        }
-    } catch (const hdf5_error& e) {
-        problems.push_back("channel log: " + e.detail());
-    }
+    verify_channel_logs(f.get(), meta.nranks, problems);
     return problems;
 }
 

@@ -3,6 +3,7 @@
 #include "storage/checksum.hpp"
 #include "common/error.hpp"
 #include "h5/attributes.hpp"
+#include "mpi/comm.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/dataset_io.hpp"
 #include "h5/delta_file.hpp"
@@ -132,16 +133,11 @@ checkpoint_meta apply_delta_file(const std::string& path, MPI_Comm comm,
                                  const std::vector<buffer_desc>& bufs,
                                  std::vector<std::vector<unsigned char>>& state,
                                  channel_state& chan_out) {
-    silence_errors();
     chan_out = channel_state{};
-    int rank = 0;
-    int nranks = 0;
-    check_mpi(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
-    check_mpi(MPI_Comm_size(comm, &nranks), "MPI_Comm_size");
+    const auto [rank, nranks] = rank_and_size(comm);
     const std::vector<block_table> tables = gather_blocks(comm, bufs, {});
 
-    file f = open_collective(path, comm);
-    const checkpoint_meta meta = read_meta(f.get(), path);
+    auto [f, meta] = open_with_meta(path, comm, open_driver::collective);
     std::vector<delta_tables> dt;
     channel_layout channel;
     std::uint64_t block = 0;

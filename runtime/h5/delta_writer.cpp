@@ -5,6 +5,7 @@
 #include "storage/direct_io.hpp"
 #include "common/error.hpp"
 #include "h5/attributes.hpp"
+#include "mpi/comm.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/dataset_io.hpp"
 #include "h5/delta_file.hpp"
@@ -241,10 +242,7 @@ void write_delta_file(const std::string& path, MPI_Comm comm, const checkpoint_m
                       const std::vector<buffer_change>& changes, const channel_state& chan,
                       bool direct_io) {
     silence_errors();
-    int rank = 0;
-    int nranks = 0;
-    check_mpi(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
-    check_mpi(MPI_Comm_size(comm, &nranks), "MPI_Comm_size");
+    const auto [rank, nranks] = rank_and_size(comm);
     if (changes.size() != bufs.size()) throw make_error("delta: one change per buffer expected");
 
     // Every rank's sizes and checksums, before any HDF5 call.

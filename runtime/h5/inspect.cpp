@@ -88,11 +88,10 @@ std::uint64_t hash_rank_block(hid_t ds, const dataset_summary& s,
 }  // namespace
 
 checkpoint_summary inspect_checkpoint_file(const std::string& path) {
-    silence_errors();
     if (read_delta_link(path)) return inspect_delta_file(path);
-    file f = open_serial(path);
+    auto [f, meta] = open_with_meta(path);
     checkpoint_summary out;
-    out.meta = read_meta(f.get(), path);
+    out.meta = meta;
     std::error_code ec;
     out.file_bytes = std::filesystem::file_size(path, ec);
     try {
@@ -110,10 +109,8 @@ checkpoint_summary inspect_checkpoint_file(const std::string& path) {
 }
 
 std::vector<std::string> verify_checkpoint_file(const std::string& path) {
-    silence_errors();
     if (read_delta_link(path)) return verify_delta_file(path);
-    file f = open_serial(path);
-    const checkpoint_meta meta = read_meta(f.get(), path);
+    const auto [f, meta] = open_with_meta(path);
     std::vector<std::string> problems;
     std::vector<std::string> names;
     try {
@@ -145,23 +142,12 @@ std::vector<std::string> verify_checkpoint_file(const std::string& path) {
             problems.push_back("'" + name + "': " + e.detail());
         }
     }
-    try {
-        const channel_layout ch = read_channel_layout(f.get(), meta.nranks);
-        for (int r = 0; r < meta.nranks && ch.present; ++r) {
-            channel_state st;
-            const std::string pr = read_channel(f.get(), ch, meta.nranks, r, H5P_DEFAULT, st);
-            if (!pr.empty()) problems.push_back(pr);
-        }
-    } catch (const hdf5_error& e) {
-        problems.push_back("channel log: " + e.detail());
-    }
+    verify_channel_logs(f.get(), meta.nranks, problems);
     return problems;
 }
 
 channel_state read_channel_state(const std::string& path, int rank) {
-    silence_errors();
-    file f = open_serial(path);
-    const checkpoint_meta meta = read_meta(f.get(), path);
+    const auto [f, meta] = open_with_meta(path);
     if (rank < 0 || rank >= meta.nranks) {
         throw corrupt(path, "has no rank " + std::to_string(rank) + " (written by " +
                                 std::to_string(meta.nranks) + " ranks)");
@@ -186,9 +172,7 @@ std::vector<std::vector<std::uint64_t>> read_channel_counters(const std::string&
         throw make_error(std::string("unknown channel counter '") + which +
                          "' (sent_white, recv_before or logged)");
     }
-    silence_errors();
-    file f = open_serial(path);
-    const checkpoint_meta meta = read_meta(f.get(), path);
+    const auto [f, meta] = open_with_meta(path);
     std::vector<std::vector<std::uint64_t>> out;
     try {
         if (!read_channel_layout(f.get(), meta.nranks).present) return out;

@@ -64,6 +64,22 @@ file create_serial(const std::string& path) {
             "cannot create " + path};
 }
 
+opened_checkpoint open_with_meta(const std::string& path) {
+    silence_errors();
+    opened_checkpoint o;
+    o.f = open_serial(path);
+    o.meta = read_meta(o.f.get(), path);
+    return o;
+}
+
+opened_checkpoint open_with_meta(const std::string& path, MPI_Comm comm, open_driver how) {
+    silence_errors();
+    opened_checkpoint o;
+    o.f = how == open_driver::each ? open_each(path, comm) : open_collective(path, comm);
+    o.meta = read_meta(o.f.get(), path);
+    return o;
+}
+
 mismatch_error mismatch(const std::string& path, const std::string& why) {
     return mismatch_error(
         make_error("checkpoint " + path + " does not fit the registration: " + why).what());

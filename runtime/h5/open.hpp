@@ -29,6 +29,23 @@ file open_serial(const std::string& path, bool writable = false);
 /// direct writers, alone. Throws hdf5_error.
 file create_serial(const std::string& path);
 
+/// A checkpoint file opened read-only, with its root attributes.
+struct opened_checkpoint {
+    file f;
+    checkpoint_meta meta;
+};
+
+/// How the ranks of a restore open a file: each with the serial driver, or collectively.
+enum class open_driver { each, collective };
+
+/// The prologue of every reader of a checkpoint file: silences HDF5's error printing, opens
+/// `path` read-only with the serial driver and reads and checks its root attributes. Throws
+/// corrupt_error naming `path` (missing, foreign, truncated, or bad root attributes).
+opened_checkpoint open_with_meta(const std::string& path);
+
+/// The same on every rank of `comm` (collective), with the driver `how`.
+opened_checkpoint open_with_meta(const std::string& path, MPI_Comm comm, open_driver how);
+
 /// Builds a mismatch_error "checkpoint <path> does not fit the registration: <why>".
 mismatch_error mismatch(const std::string& path, const std::string& why);
 

@@ -5,6 +5,7 @@
 #include "storage/direct_io.hpp"
 #include "common/error.hpp"
 #include "h5/attributes.hpp"
+#include "mpi/comm.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"
 #include "h5/dataset_io.hpp"
@@ -301,19 +302,14 @@ checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
 checkpoint_meta read_checkpoint_file(const std::string& path, MPI_Comm comm,
                                      const std::vector<buffer_desc>& bufs, channel_state& chan_out,
                                      const read_options& opts) {
-    silence_errors();
     chan_out = channel_state{};
-    int rank = 0;
-    int nranks = 0;
-    check_mpi(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
-    check_mpi(MPI_Comm_size(comm, &nranks), "MPI_Comm_size");
+    const auto [rank, nranks] = rank_and_size(comm);
     const std::vector<block_table> tables = gather_blocks(comm, bufs, {});
 
     // Every rank opens the file on its own with the serial driver and reads the (small) metadata
     // itself: the MPI-IO open of the committed file cost 30-40 ms of a 0.14 s restore here, the
     // serial one 4-9 ms (docs/tuning.md, with what this trades away at scale).
-    file f = open_each(path, comm);
-    checkpoint_meta meta = read_meta(f.get(), path);
+    auto [f, meta] = open_with_meta(path, comm, open_driver::each);
     const read_context c{path, f.get(), rank, nranks, meta.nranks};
     const std::string ranks_text = "checkpoint was written by " + std::to_string(meta.nranks) +
                                    " ranks, this job has " + std::to_string(nranks);

@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "common/fault.hpp"
 #include "h5/attributes.hpp"
+#include "mpi/comm.hpp"
 #include "h5/buffer_layout.hpp"
 #include "h5/channel_io.hpp"
 #include "h5/checkpoint_file.hpp"
@@ -64,10 +65,7 @@ void write_checkpoint_file(const std::string& path, MPI_Comm comm, const checkpo
         return;
     }
     phase_clock clock;
-    int rank = 0;
-    int nranks = 0;
-    check_mpi(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
-    check_mpi(MPI_Comm_size(comm, &nranks), "MPI_Comm_size");
+    const auto [rank, nranks] = rank_and_size(comm);
 
     std::vector<std::uint64_t> sums(bufs.size());
     for (std::size_t i = 0; i < bufs.size(); ++i) sums[i] = hash_buffer(bufs[i]);

@@ -7,6 +7,13 @@
 
 namespace cairn::detail {
 
+rank_size rank_and_size(MPI_Comm comm) {
+    rank_size r;
+    check_mpi(MPI_Comm_rank(comm, &r.rank), "MPI_Comm_rank");
+    check_mpi(MPI_Comm_size(comm, &r.size), "MPI_Comm_size");
+    return r;
+}
+
 bool mpi_active() {
     int init = 0;
     int fin = 0;

@@ -52,6 +52,15 @@ private:
     MPI_Request req_ = MPI_REQUEST_NULL;
 };
 
+/// This process's rank in a communicator and the communicator's size.
+struct rank_size {
+    int rank = 0;
+    int size = 0;
+};
+
+/// MPI_Comm_rank and MPI_Comm_size of `comm`; throws cairn::error on failure.
+rank_size rank_and_size(MPI_Comm comm);
+
 /// True while MPI is initialised and not finalised.
 bool mpi_active();
 
