@@ -37,15 +37,9 @@ kv=$build/apps/kvstore/kvstore
 [ -x "$kv" ] || { echo "bench-kvstore.sh: $kv not found (build first)" >&2; exit 2; }
 case $reps in '' | *[!0-9]* | 0) echo "bench-kvstore.sh: --reps takes a positive number" >&2; exit 2 ;; esac
 
-# cairn rejects unknown CAIRN_* variables; set only what each run needs.
-for var in $(compgen -e); do
-    case "$var" in CAIRN_*) unset "$var" ;; esac
-done
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1
-export HDF5_USE_FILE_LOCKING=FALSE CAIRN_INTERVAL=off CAIRN_VERBOSE=0 CAIRN_KEEP=2
+source "$root/scripts/bench-common.sh"
+bench_environment
 export CAIRN_MODE=nonblocking
-MPIEXEC=${MPIEXEC:-mpiexec}
 NP=4
 
 if [ $quick -eq 1 ]; then
@@ -69,11 +63,7 @@ else
     call10=async
 fi
 
-made_scratch=0
-if [ -z "$scratch" ]; then
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-kvstore.XXXXXX")
-    made_scratch=1
-fi
+bench_scratch bench-kvstore
 job=""
 cleanup() {
     [ -n "$job" ] && kill -9 "$job" 2>/dev/null

@@ -51,15 +51,10 @@ for l in "${libs[@]}"; do
         { echo "bench-pingpong.sh: --lib wants LABEL=DIR with an existing DIR, got '$l'" >&2; exit 2; }
 done
 
-for var in $(compgen -e); do
-    case "$var" in CAIRN_*) unset "$var" ;; esac
-done
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1
-# Ranks yield the core while they wait (as in the tests); set it to 0 beforehand to spin instead.
-export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
-export CAIRN_INTERVAL=off CAIRN_VERBOSE=0
-MPIEXEC=${MPIEXEC:-mpiexec}
+# Ranks yield the core while they wait (as in the tests); set OMPI_MCA_mpi_yield_when_idle=0
+# beforehand to spin instead.
+source "$root/scripts/bench-common.sh"
+bench_environment
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-pingpong.XXXXXX")
 trap 'rm -rf "$work"' EXIT

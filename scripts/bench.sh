@@ -45,22 +45,12 @@ done
 bench=$build/apps/bench/cairn_bench
 [ -x "$bench" ] || { echo "bench.sh: $bench not found (build first)" >&2; exit 2; }
 
-# cairn rejects unknown CAIRN_* variables; set only what each run needs.
-for var in $(compgen -e); do
-    case "$var" in CAIRN_*) unset "$var" ;; esac
-done
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1
-export HDF5_USE_FILE_LOCKING=FALSE CAIRN_INTERVAL=off CAIRN_VERBOSE=0 CAIRN_KEEP=2
-MPIEXEC=${MPIEXEC:-mpiexec}
+source "$root/scripts/bench-common.sh"
+bench_environment
 NP=4
 if [ $quick -eq 1 ]; then sizes=(4); reps=2; warmup=0.5; else sizes=(64 256); reps=5; warmup=5; fi
 
-made_scratch=0
-if [ -z "$scratch" ]; then
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")
-    made_scratch=1
-fi
+bench_scratch bench
 shm=""
 cleanup() {
     [ $made_scratch -eq 1 ] && rm -rf "$scratch"

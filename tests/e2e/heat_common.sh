@@ -40,6 +40,22 @@ rank_pid() {
     echo "$any"
 }
 
+# kill_rank_and_wait MPIRUN_PID RANK LOG RESULT_FN: SIGKILLs that rank of the job under mpirun,
+# waits for mpirun and prints LOG; fails unless mpirun exited non-zero and LOG shows no final
+# result (RESULT_FN LOG prints it, e.g. final_checksum). Sets rc to mpirun's exit status.
+kill_rank_and_wait() {
+    local mpirun_pid=$1 rank=$2 log=$3 result_fn=$4 victim
+    victim=$(rank_pid "$mpirun_pid" "$rank")
+    [ -n "$victim" ] || { cat "$log"; fail "no rank process found under mpirun $mpirun_pid"; }
+    echo "killing rank $rank (pid $victim)"
+    kill -9 "$victim"
+    rc=0
+    wait "$mpirun_pid" || rc=$?
+    cat "$log"
+    [ "$rc" -ne 0 ] || fail "mpirun exited 0 although a rank was killed"
+    [ -z "$("$result_fn" "$log")" ] || fail "the job finished before the kill; nothing tested"
+}
+
 # pids_with_env NAME VAR=VALUE...: PIDs of processes called NAME whose environment has every
 # VAR=VALUE (e.g. the ranks of one Slurm job on one simulated node).
 pids_with_env() {

@@ -67,15 +67,7 @@ while [ -z "$chosen" ]; do
 done
 [ "$CASE" = bank ] && cat usable.log
 echo "usable checkpoint: $(basename "$chosen")"
-victim=$(rank_pid "$mpirun_pid" $VICTIM_RANK)
-[ -n "$victim" ] || { cat run1.log; fail "no rank process found under mpirun $mpirun_pid"; }
-echo "killing rank $VICTIM_RANK (pid $victim)"
-kill -9 "$victim"
-wait "$mpirun_pid"
-rc=$?
-cat run1.log
-[ $rc -ne 0 ] || fail "mpirun exited 0 although a rank was killed"
-[ -z "$(result run1.log)" ] || fail "the job finished before the kill; nothing tested"
+kill_rank_and_wait "$mpirun_pid" $VICTIM_RANK run1.log result
 newest=$(committed_checkpoints "$CAIRN_DIR" | tail -n 1)
 newest_epoch=$((10#$(basename "$newest" | cut -d. -f2)))
 echo "newest committed checkpoint after the crash: $(basename "$newest")"

@@ -85,15 +85,7 @@ if [ "$CASE" = signal ]; then
     grep -q "^tiers = local,partner,shared" "$(printf '%s/local/node0/epoch.%06d.done' "$work" "$stop_epoch")" ||
         fail "the marker of checkpoint $stop_epoch does not record the shared copy"
 else
-    victim=$(rank_pid "$mpirun_pid" $VICTIM_RANK)
-    [ -n "$victim" ] || { cat run1.log; fail "no rank process found under mpirun $mpirun_pid"; }
-    echo "killing rank $VICTIM_RANK (pid $victim)"
-    kill -9 "$victim"
-    wait "$mpirun_pid"
-    rc=$?
-    cat run1.log
-    [ $rc -ne 0 ] || fail "mpirun exited 0 although a rank was killed"
-    [ -z "$(final_checksum run1.log)" ] || fail "the job finished before the kill; nothing tested"
+    kill_rank_and_wait "$mpirun_pid" $VICTIM_RANK run1.log final_checksum
 fi
 grep -q "committed to the node-local tier (local,partner" run1.log ||
     fail "no checkpoint with a partner copy reported"
