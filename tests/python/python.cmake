@@ -1,0 +1,17 @@
+# Tests of the Python package (runtime/python), run with the package from the build tree
+# (PYTHONPATH=<build>/python, set by tests/python/common.sh). Labelled nosan: under the
+# sanitizer build python3 itself is not instrumented and would need the ASan runtime preloaded
+# (docs/developer.md, "Python tests").
+if(TARGET cairn_python)
+    set(CAIRN_PY_ENV PYTHON=${CAIRN_PYTHON_EXECUTABLE})
+    foreach(mode nonblocking blocking)
+        cairn_add_script_test(NAME python_heat_kill_${mode}
+            COMMAND ${CMAKE_CURRENT_LIST_DIR}/heat_kill.sh ${mode}
+            NPROCS 4 TIMEOUT 180 LABELS python nosan ENV ${CAIRN_PY_ENV})
+    endforeach()
+    if(TARGET cairn_cli)
+        cairn_add_script_test(NAME python_heat_elastic
+            COMMAND ${CMAKE_CURRENT_LIST_DIR}/heat_elastic.sh $<TARGET_FILE:cairn_cli>
+            NPROCS 4 TIMEOUT 180 LABELS python nosan ENV ${CAIRN_PY_ENV})
+    endif()
+endif()
