@@ -15,3 +15,8 @@ if(TARGET cairn_python)
             NPROCS 4 TIMEOUT 180 LABELS python nosan ENV ${CAIRN_PY_ENV})
     endif()
 endif()
+if(TARGET cairn_python AND TARGET bank_check)
+    cairn_add_script_test(NAME python_bank_oracle
+        COMMAND ${CMAKE_CURRENT_LIST_DIR}/bank_oracle.sh $<TARGET_FILE:bank_check>
+        NPROCS 4 TIMEOUT 180 LABELS python nosan ENV PYTHON=${CAIRN_PYTHON_EXECUTABLE})
+endif()
