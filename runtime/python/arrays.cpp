@@ -2,6 +2,8 @@
 // restores into (zero-copy), so only arrays whose memory cairn can address as one block are taken.
 #include "python/bindings.hpp"
 
+#include "common/error.hpp"
+
 #include <cairn/cairn.hpp>
 
 #include <pybind11/numpy.h>
@@ -22,13 +24,15 @@ type element_type(const std::string& call, const std::string& name, const py::dt
     const auto size = dt.itemsize();
     const bool native = dt.attr("isnative").cast<bool>();
     auto fail = [&](const std::string& why) {
-        return cairn::error(call + "('" + name + "'): " + why +
-                            "; supported: int8, int16, int32, int64, uint8, uint16, uint32, "
-                            "uint64, float32, float64, bool (in native byte order)");
+        return detail::make_error(call + "('" + name + "'): " + why +
+                                  "; supported: int8, int16, int32, int64, uint8, uint16, uint32, "
+                                  "uint64, float32, float64, bool (in native byte order)");
     };
-    if (!native && size > 1) throw fail("dtype " + dt.attr("name").cast<std::string>() + " is not in native byte order");
+    if (!native && size > 1)
+        throw fail("dtype " + dt.attr("name").cast<std::string>() + " is not in native byte order");
     switch (kind) {
-        case 'b': return type::uint8;
+        case 'b':
+            return type::uint8;
         case 'i':
             if (size == 1) return type::int8;
             if (size == 2) return type::int16;
@@ -45,7 +49,8 @@ type element_type(const std::string& call, const std::string& name, const py::dt
             if (size == 4) return type::float32;
             if (size == 8) return type::float64;
             break;
-        default: break;
+        default:
+            break;
     }
     throw fail("dtype " + dt.attr("name").cast<std::string>() + " is not supported");
 }
@@ -54,15 +59,18 @@ type element_type(const std::string& call, const std::string& name, const py::dt
 /// writes into the registered memory).
 void check_usable(const std::string& call, const std::string& name, const py::array& a) {
     if ((a.flags() & py::array::c_style) == 0) {
-        throw cairn::error(call + "('" + name + "'): the array is not C-contiguous (a strided "
-                           "slice, a transposed or Fortran-ordered view); cairn checkpoints the "
-                           "registered memory in place, so register the array that owns the "
-                           "memory, or make a contiguous array (numpy.ascontiguousarray) and "
-                           "compute in that one");
+        throw detail::make_error(
+            call + "('" + name +
+            "'): the array is not C-contiguous (a strided "
+            "slice, a transposed or Fortran-ordered view); cairn checkpoints the "
+            "registered memory in place, so register the array that owns the "
+            "memory, or make a contiguous array (numpy.ascontiguousarray) and "
+            "compute in that one");
     }
     if (!a.writeable()) {
-        throw cairn::error(call + "('" + name + "'): the array is read-only; restore() writes "
-                           "into the registered memory, so register a writeable array");
+        throw detail::make_error(call + "('" + name +
+                                 "'): the array is read-only; restore() writes "
+                                 "into the registered memory, so register a writeable array");
     }
 }
 
@@ -81,10 +89,11 @@ void register_distributed(const std::string& name, py::array a,
     const type t = element_type(call, name, a.dtype());
     const auto nd = static_cast<std::size_t>(a.ndim());
     if (global_shape.size() != nd || offset.size() != nd || halo.size() != nd) {
-        throw cairn::error(call + "('" + name + "'): the array has " + std::to_string(nd) +
-                           " dimensions but global_shape, offset and halo have " +
-                           std::to_string(global_shape.size()) + ", " +
-                           std::to_string(offset.size()) + " and " + std::to_string(halo.size()));
+        throw detail::make_error(call + "('" + name + "'): the array has " + std::to_string(nd) +
+                                 " dimensions but global_shape, offset and halo have " +
+                                 std::to_string(global_shape.size()) + ", " +
+                                 std::to_string(offset.size()) + " and " +
+                                 std::to_string(halo.size()));
     }
     array_layout l;
     l.global_shape = global_shape;
@@ -92,9 +101,10 @@ void register_distributed(const std::string& name, py::array a,
     for (std::size_t d = 0; d < nd; ++d) {
         const auto mem = static_cast<std::uint64_t>(a.shape(static_cast<py::ssize_t>(d)));
         if (2 * halo[d] > mem) {
-            throw cairn::error(call + "('" + name + "'): halo " + std::to_string(halo[d]) +
-                               " on both sides of dimension " + std::to_string(d) +
-                               " does not fit in the array's " + std::to_string(mem) + " cells");
+            throw detail::make_error(call + "('" + name + "'): halo " + std::to_string(halo[d]) +
+                                     " on both sides of dimension " + std::to_string(d) +
+                                     " does not fit in the array's " + std::to_string(mem) +
+                                     " cells");
         }
         l.memory_shape.push_back(mem);
         l.memory_offset.push_back(halo[d]);

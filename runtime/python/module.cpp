@@ -7,6 +7,8 @@
 // callbacks of registered objects take it back when the runtime calls them.
 #include "python/bindings.hpp"
 
+#include "common/error.hpp"
+
 #include "common/config.hpp"
 #include "pmpi/layer.hpp"
 
@@ -35,6 +37,16 @@ void init(py::object comm_handle, const std::string& app_name, const std::string
     }
     py::gil_scoped_release nogil;
     cairn::init(nullptr, nullptr, opts);
+}
+
+/// Parses the configuration as init() will (file, then the CAIRN_* environment) and raises what
+/// init() would, before MPI is initialised: a bad setting can be fixed and init() called again.
+void check_config(const std::string& config_file) {
+    try {
+        (void)detail::load_config(config_file, detail::cairn_environment());
+    } catch (const std::invalid_argument& e) {
+        throw detail::make_error(std::string("invalid cairn configuration: ") + e.what());
+    }
 }
 
 bool mpi_initialized() {
@@ -67,6 +79,8 @@ void add_lifecycle(py::module_& m) {
     m.def("layer_nonblocking", &detail::layer_nonblocking);
     m.def("requested_mode", &detail::requested_mode);
     m.def("config_keys", &detail::config_keys);
+    m.def("check_config", &check_config, py::arg("config_file"));
+    m.def("where", &detail::where);  // "rank R on HOST", the prefix of the runtime's errors
     m.attr("THREAD_SINGLE") = static_cast<int>(MPI_THREAD_SINGLE);
     m.attr("THREAD_MULTIPLE") = static_cast<int>(MPI_THREAD_MULTIPLE);
 }

@@ -5,6 +5,8 @@
 // waiting call (safe_point, restore) has released.
 #include "python/bindings.hpp"
 
+#include "common/error.hpp"
+
 #include <cairn/cairn.hpp>
 
 #include <memory>
@@ -38,7 +40,9 @@ private:
 };
 
 /// The message of the Python exception being handled, as "Type: message".
-std::string describe(const py::error_already_set& e) { return e.what(); }
+std::string describe(const py::error_already_set& e) {
+    return e.what();
+}
 
 void register_object(const std::string& name, const std::string& tag, py::object save,
                      py::object load) {
@@ -53,9 +57,9 @@ void register_object(const std::string& name, const std::string& tag, py::object
                 const std::string_view v = b;
                 w.write(v.data(), v.size());
             } catch (const py::error_already_set& e) {
-                throw cairn::error("save() of object '" + name + "' raised " + describe(e));
+                throw detail::make_error("save() of object '" + name + "' raised " + describe(e));
             } catch (const py::builtin_exception&) {
-                throw cairn::error("save() of object '" + name + "' did not return bytes");
+                throw detail::make_error("save() of object '" + name + "' did not return bytes");
             }
         },
         [l, name](byte_reader& r) {
@@ -65,7 +69,7 @@ void register_object(const std::string& name, const std::string& tag, py::object
             try {
                 l->get()(py::bytes(bytes));
             } catch (const py::error_already_set& e) {
-                throw cairn::error("load() of object '" + name + "' raised " + describe(e));
+                throw detail::make_error("load() of object '" + name + "' raised " + describe(e));
             }
         });
 }

@@ -6,6 +6,8 @@
 // The message is counted on both sides only when the check passes.
 #include "python/bindings.hpp"
 
+#include "common/error.hpp"
+
 #include <cairn/cairn.hpp>
 
 #include <dlfcn.h>
@@ -29,13 +31,14 @@ MPI_Request probe_request = MPI_REQUEST_NULL;  // NOLINT: one probe at a time, a
 void* cairn_symbol(const char* symbol) {
     Dl_info info{};
     if (dladdr(reinterpret_cast<void*>(&cairn::version), &info) == 0 || info.dli_fname == nullptr) {
-        throw cairn::error("cairn.init(): cannot find the cairn library in this process");
+        throw detail::make_error("cairn.init(): cannot find the cairn library in this process");
     }
     void* lib = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
-    if (lib == nullptr) throw cairn::error(std::string("cairn.init(): dlopen: ") + dlerror());
+    if (lib == nullptr) throw detail::make_error(std::string("cairn.init(): dlopen: ") + dlerror());
     void* f = dlsym(lib, symbol);
     dlclose(lib);
-    if (f == nullptr) throw cairn::error(std::string("cairn.init(): no ") + symbol + " in libcairn");
+    if (f == nullptr)
+        throw detail::make_error(std::string("cairn.init(): no ") + symbol + " in libcairn");
     return f;
 }
 
@@ -44,7 +47,7 @@ py::bytes probe_send(int tag) {
     auto isend = reinterpret_cast<isend_fn>(cairn_symbol("MPI_Isend"));
     const int n = static_cast<int>(sizeof probe_payload - 1);
     if (isend(probe_payload, n, MPI_BYTE, 0, tag, MPI_COMM_SELF, &probe_request) != MPI_SUCCESS) {
-        throw cairn::error("cairn.init(): the interposition probe's MPI_Isend failed");
+        throw detail::make_error("cairn.init(): the interposition probe's MPI_Isend failed");
     }
     return {probe_payload, static_cast<std::size_t>(n)};
 }

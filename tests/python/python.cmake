@@ -20,3 +20,8 @@ if(TARGET cairn_python AND TARGET bank_check)
         COMMAND ${CMAKE_CURRENT_LIST_DIR}/bank_oracle.sh $<TARGET_FILE:bank_check>
         NPROCS 4 TIMEOUT 180 LABELS python nosan ENV PYTHON=${CAIRN_PYTHON_EXECUTABLE})
 endif()
+if(TARGET cairn_python)
+    cairn_add_script_test(NAME python_api_errors
+        COMMAND ${CMAKE_CURRENT_LIST_DIR}/api_errors.sh
+        NPROCS 2 TIMEOUT 180 LABELS python nosan ENV PYTHON=${CAIRN_PYTHON_EXECUTABLE})
+endif()

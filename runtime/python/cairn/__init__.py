@@ -39,6 +39,8 @@ import pickle as _pickle
 import sys as _sys
 from contextlib import contextmanager as _contextmanager
 
+import numpy as _np
+
 # libcairn's MPI_* wrappers must precede libmpi's in the process-wide symbol scope when mpi4py's
 # extension is loaded: the extension module (and with it libcairn) is loaded RTLD_GLOBAL.
 _dlopen_flags = _sys.getdlopenflags()
@@ -75,6 +77,11 @@ _held = {}  # name -> registered object, kept alive until finalize() (cairn uses
 _PROBE_TAG = 32100
 
 
+def _error(what):
+    """An Error whose message starts like the runtime's: "rank R on HOST: what"."""
+    return Error(f"{_core.where()}: {what}")
+
+
 def _config_value(value):
     if value is True:
         return "on"
@@ -89,7 +96,8 @@ def _comm_handle(comm):
     from mpi4py import MPI
 
     if not isinstance(comm, MPI.Comm):
-        raise Error(f"cairn.init(): comm must be an mpi4py communicator, not {type(comm).__name__}")
+        raise _error(f"cairn.init(): comm must be an mpi4py communicator, not "
+                     f"{type(comm).__name__}")
     if comm == MPI.COMM_WORLD:
         return None  # usable before MPI is initialised
     return comm.py2f()
@@ -108,11 +116,11 @@ def _check_interposition():
     _core.probe_wait()
     n = status.Get_count(MPI.BYTE)
     if n != len(sent) or bytes(buf[:n]) != sent:
-        raise Error(
-            "cairn.init(): mpi4py's MPI calls bypass cairn's MPI wrappers (a probe message "
-            f"arrived with {n} bytes instead of {len(sent)}): messages would not be tracked and "
-            "non-blocking checkpoints would be inconsistent. Import cairn before "
-            "`from mpi4py import MPI`, or preload libcairn (LD_PRELOAD=libcairn.so), or use "
+        raise _error(
+            "cairn.init(): mpi4py's MPI calls bypass cairn's MPI wrappers "
+            f"(a probe message arrived with {n} bytes instead of {len(sent)}): messages would "
+            "not be tracked and non-blocking checkpoints would be inconsistent. Import cairn "
+            "before `from mpi4py import MPI`, or preload libcairn (LD_PRELOAD=libcairn.so), or use "
             "mode='blocking'.")
 
 
@@ -130,13 +138,13 @@ def init(comm=None, *, app_name=None, config_file=None, thread_level=None, **con
     configuration, or when mpi4py's traffic would bypass cairn in non-blocking mode.
     """
     if _core.initialized():
-        raise Error("cairn.init() called twice (call cairn.finalize() first)")
+        raise _error("cairn.init() called twice (call cairn.finalize() first)")
     known = set(_core.config_keys())
     overrides = {}
     for key, value in config.items():
         k = key.lower()
         if k not in known:
-            raise Error(f"invalid cairn configuration: cairn.init(): unknown key '{key}' "
+            raise _error(f"invalid cairn configuration: cairn.init(): unknown key '{key}' "
                         f"(known keys: {', '.join(_core.config_keys())})")
         overrides["CAIRN_" + k.upper()] = _config_value(value)
     if app_name is None:
@@ -147,17 +155,23 @@ def init(comm=None, *, app_name=None, config_file=None, thread_level=None, **con
     saved = {k: _os.environ.get(k) for k in overrides}
     _os.environ.update(overrides)
     try:
+        _core.check_config(config_file or "")
         if (_core.mpi_initialized() and not _core.layer_initialized()
                 and _core.requested_mode() == "nonblocking"):
-            raise Error(
-                "cairn.init(): mode=nonblocking needs MPI initialised through cairn, but MPI was "
-                "initialised without cairn's wrapper"
+            raise _error(
+                "cairn.init(): mode=nonblocking needs MPI initialised "
+                "through cairn, but MPI was initialised without cairn's wrapper"
                 + (" (mpi4py was imported before cairn and initialised MPI itself)"
                    if _mpi4py_first else "")
                 + ". Import cairn before `from mpi4py import MPI` (or preload libcairn: "
                 "LD_PRELOAD=libcairn.so), or use mode='blocking'.")
         _core.init(handle, app_name, config_file or "",
                    _core.THREAD_SINGLE if thread_level is None else int(thread_level))
+    except Error as e:
+        msg = str(e)
+        for env in overrides:  # name the keyword, not the variable it travelled in
+            msg = msg.replace("environment variable " + env, f"cairn.init({env[6:].lower()}=...)")
+        raise Error(msg) from None
     finally:
         for k, v in saved.items():
             if v is None:
@@ -202,6 +216,9 @@ def register(name, array):
     The array must be C-contiguous, writeable, of dtype int8..int64, uint8..uint64, float32,
     float64 or bool, and must keep its memory until finalize() (compute in it in place: `u[:] =`,
     `u += `; rebinding the name to a new array leaves cairn with the old one)."""
+    if not isinstance(array, _np.ndarray):
+        raise _error(f"cairn.register('{name}'): a numpy array is needed, not "
+                    f"{type(array).__name__} (cairn checkpoints the array's memory in place)")
     _core.register_array(name, array)
     _held[name] = array
 
@@ -213,10 +230,10 @@ def register_distributed(name, array, global_shape, offset, halo=0):
     array: this rank's memory, the block plus `halo` cells on both sides of each dimension.
     global_shape: the whole array's shape. offset: where the block (without halo) starts in it.
     halo: an int for every dimension or one per dimension, e.g. (1, 0) for halo rows only."""
-    nd = getattr(array, "ndim", None)
-    if nd is None:
-        raise Error(f"cairn.register_distributed('{name}'): a numpy array is needed, "
+    if not isinstance(array, _np.ndarray):
+        raise _error(f"cairn.register_distributed('{name}'): a numpy array is needed, "
                     f"not {type(array).__name__}")
+    nd = array.ndim
     halo_t = (int(halo),) * nd if isinstance(halo, int) else tuple(int(h) for h in halo)
     _core.register_distributed(name, array, [int(g) for g in global_shape],
                                [int(o) for o in offset], list(halo_t))
