@@ -25,3 +25,9 @@ if(TARGET cairn_python)
         COMMAND ${CMAKE_CURRENT_LIST_DIR}/api_errors.sh
         NPROCS 2 TIMEOUT 180 LABELS python nosan ENV PYTHON=${CAIRN_PYTHON_EXECUTABLE})
 endif()
+# nosan as install_consumer: packaging (cmake --install), the code it runs is covered above.
+if(TARGET cairn_python)
+    cairn_add_script_test(NAME python_install
+        COMMAND ${CMAKE_CURRENT_LIST_DIR}/install.sh ${CMAKE_COMMAND} ${CAIRN_PYTHON_INSTALL_DIR}
+        NPROCS 2 TIMEOUT 300 LABELS python install nosan ENV PYTHON=${CAIRN_PYTHON_EXECUTABLE})
+endif()
