@@ -25,6 +25,7 @@ for c in mpi4py-first mpi4py-first-noinit mpi4py-first-blocking cairn-first; do
     run_case import_order.py $c "$work/$c"
 done
 run_case misuse "$work/misuse"
+run_case no-finalize "$work/no-finalize"
 run_case badvalue "$work/badvalue"
 run_case write "$work/ckpt"
 run_case read "$work/ckpt"

@@ -10,12 +10,31 @@ Each case prints "cases.py: CASE OK" on rank 0 when every check held and exits 1
   read           restores what `write` wrote and compares it value for value
   read-dtype     restores with one array's dtype changed: a clear error naming the array
   read-format    restores with another format tag for the object: a clear error naming it
+  no-finalize    ends without finalize(): cairn finalises at exit and the job ends cleanly
 """
+import atexit
+import os
 import sys
 
-import cairn  # before mpi4py
-import numpy as np
-from mpi4py import MPI
+
+def _check_finalized_at_exit():
+    """Registered before cairn is imported, so it runs after cairn's exit handler."""
+    if sys.argv[1:2] != ["no-finalize"]:
+        return
+    import cairn  # noqa: F811 - already imported; only for the check
+    from mpi4py import MPI
+    if cairn.initialized() or not MPI.Is_finalized():
+        print("cases.py: FAILED: cairn was not finalised at exit", flush=True)
+        os._exit(3)
+    if os.environ.get("OMPI_COMM_WORLD_RANK", "0") == "0":
+        print("cases.py: no-finalize OK", flush=True)
+
+
+atexit.register(_check_finalized_at_exit)
+
+import cairn  # noqa: E402 - before mpi4py
+import numpy as np  # noqa: E402
+from mpi4py import MPI  # noqa: E402
 
 DTYPES = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32",
           "float64", "bool"]
@@ -151,12 +170,20 @@ def case_read_format(comm, d):
     cairn.finalize()
 
 
+def case_no_finalize(comm, d):
+    cairn.init(comm, dir=d, interval="off")
+    x = np.arange(3.0)
+    cairn.register("x", x)
+    cairn.checkpoint_now()  # finalize() left to the exit handler: the job must end cleanly
+
+
 def main():
     case, d = sys.argv[1], sys.argv[2]
     comm = MPI.COMM_WORLD
     {"misuse": case_misuse, "badvalue": case_badvalue, "write": case_write, "read": case_read,
-     "read-dtype": case_read_dtype, "read-format": case_read_format}[case](comm, d)
-    if not failures and comm_rank() == 0:
+     "read-dtype": case_read_dtype, "read-format": case_read_format,
+     "no-finalize": case_no_finalize}[case](comm, d)
+    if not failures and comm_rank() == 0 and case != "no-finalize":
         print(f"cases.py: {case} OK", flush=True)
     return 0 if not failures else 1
 

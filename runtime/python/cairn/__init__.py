@@ -34,6 +34,7 @@ with the same keys and values (docs/configuration.md): init(interval="steps:50",
 mode="blocking", dir="ckpt"). True/False are accepted for on/off keys.
 """
 
+import atexit as _atexit
 import os as _os
 import pickle as _pickle
 import sys as _sys
@@ -187,11 +188,23 @@ def init(comm=None, *, app_name=None, config_file=None, thread_level=None, **con
 
 def finalize():
     """Waits for outstanding checkpoint work and releases cairn (collective). Finalises MPI if
-    init() initialised it. Safe to call twice."""
+    init() initialised it. Safe to call twice. Called at exit if the program did not (but not
+    after an uncaught exception)."""
     try:
         _core.finalize()
     finally:
         _held.clear()
+
+
+def _finalize_at_exit():
+    # Like mpi4py, which finalises MPI at exit: a program that ends normally without finalize()
+    # gets it here. Not after an uncaught exception (sys.last_value is set): finalize() is
+    # collective and the other ranks may never get there.
+    if _core.initialized() and not hasattr(_sys, "last_value"):
+        finalize()
+
+
+_atexit.register(_finalize_at_exit)
 
 
 @_contextmanager
