@@ -3,7 +3,8 @@
 # (calls before init, a bad config key, non-contiguous, read-only or unsupported arrays) and a bad
 # config value raise cairn.Error at once; every supported dtype, a 0-d scalar, a distributed array
 # and a pickled object written by one job are restored by the next; a dtype or format change
-# between runs is a clear error and leaves the checkpoint intact.
+# between runs is a clear error and leaves the checkpoint intact. Another Python thread runs
+# while checkpoint_now() waits (the GIL is released).
 # The import orders of cairn and mpi4py (import_order.py): the ones that cannot track mpi4py's
 # messages in non-blocking mode raise cairn.Error at init with what to do.
 # usage: api_errors.sh                       (ctest sets PYTHON, TEST_BUILD_DIR, ...)
@@ -26,6 +27,7 @@ for c in mpi4py-first mpi4py-first-noinit mpi4py-first-blocking cairn-first; do
 done
 run_case misuse "$work/misuse"
 run_case no-finalize "$work/no-finalize"
+run_case gil "$work/gil"
 run_case badvalue "$work/badvalue"
 run_case write "$work/ckpt"
 run_case read "$work/ckpt"

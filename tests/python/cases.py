@@ -11,6 +11,7 @@ Each case prints "cases.py: CASE OK" on rank 0 when every check held and exits 1
   read-dtype     restores with one array's dtype changed: a clear error naming the array
   read-format    restores with another format tag for the object: a clear error naming it
   no-finalize    ends without finalize(): cairn finalises at exit and the job ends cleanly
+  gil            another Python thread runs while checkpoint_now() waits for a late rank
 """
 import atexit
 import os
@@ -177,12 +178,39 @@ def case_no_finalize(comm, d):
     cairn.checkpoint_now()  # finalize() left to the exit handler: the job must end cleanly
 
 
+def case_gil(comm, d):
+    import threading
+    import time
+
+    # No forced GIL hand-over: the helper thread runs only if the main thread releases the GIL.
+    sys.setswitchinterval(100.0)
+    cairn.init(comm, dir=d, interval="off")
+    x = np.zeros(1000)
+    cairn.register("x", x)
+    in_call = [False]
+    saw = []
+    go = threading.Event()
+    helper = threading.Thread(target=lambda: (go.wait(), saw.append(in_call[0])))
+    helper.start()
+    if comm.Get_rank() == 1:
+        time.sleep(1.0)  # rank 0 waits in the collective checkpoint_now() for 1 s at least
+    in_call[0] = True
+    go.set()
+    cairn.checkpoint_now()
+    in_call[0] = False
+    helper.join()
+    if comm.Get_rank() == 0:
+        check(saw == [True], "another thread could not run while checkpoint_now() waited "
+                             "(the GIL was held)")
+    cairn.finalize()
+
+
 def main():
     case, d = sys.argv[1], sys.argv[2]
     comm = MPI.COMM_WORLD
     {"misuse": case_misuse, "badvalue": case_badvalue, "write": case_write, "read": case_read,
      "read-dtype": case_read_dtype, "read-format": case_read_format,
-     "no-finalize": case_no_finalize}[case](comm, d)
+     "no-finalize": case_no_finalize, "gil": case_gil}[case](comm, d)
     if not failures and comm_rank() == 0 and case != "no-finalize":
         print(f"cases.py: {case} OK", flush=True)
     return 0 if not failures else 1
