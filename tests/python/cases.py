@@ -11,6 +11,8 @@ Each case prints "cases.py: CASE OK" on rank 0 when every check held and exits 1
   read-dtype     restores with one array's dtype changed: a clear error naming the array
   read-format    restores with another format tag for the object: a clear error naming it
   no-finalize    ends without finalize(): cairn finalises at exit and the job ends cleanly
+  subcomm        the program initialises MPI itself and passes a communicator of its own;
+                 run twice: checkpoint, then restore
   gil            another Python thread runs while checkpoint_now() waits for a late rank
 """
 import atexit
@@ -205,12 +207,30 @@ def case_gil(comm, d):
     cairn.finalize()
 
 
+def case_subcomm(comm, d):
+    MPI.Init()  # the program initialises MPI itself (after import cairn: through cairn)
+    sub = comm.Split(0, comm.Get_size() - 1 - comm.Get_rank())  # all ranks, reversed order
+    cairn.init(sub, dir=d, interval="off")
+    x = np.full(4, float(sub.Get_rank()))
+    cairn.register("x", x)
+    if not cairn.restore():
+        cairn.checkpoint_now()
+    else:
+        check(np.all(x == sub.Get_rank()), f"subcomm: restored {x} on rank {sub.Get_rank()}")
+        if sub.Get_rank() == 0:
+            print("cases.py: subcomm restored", flush=True)
+    cairn.finalize()
+    check(not MPI.Is_finalized(), "cairn finalised MPI that the program initialised")
+    # no MPI.Finalize(): mpi4py does it at exit (rc.finalize set by cairn)
+
+
 def main():
     case, d = sys.argv[1], sys.argv[2]
     comm = MPI.COMM_WORLD
     {"misuse": case_misuse, "badvalue": case_badvalue, "write": case_write, "read": case_read,
      "read-dtype": case_read_dtype, "read-format": case_read_format,
-     "no-finalize": case_no_finalize, "gil": case_gil}[case](comm, d)
+     "no-finalize": case_no_finalize, "gil": case_gil,
+     "subcomm": case_subcomm}[case](comm, d)
     if not failures and comm_rank() == 0 and case != "no-finalize":
         print(f"cases.py: {case} OK", flush=True)
     return 0 if not failures else 1

@@ -23,7 +23,7 @@ endif()
 if(TARGET cairn_python)
     cairn_add_script_test(NAME python_api_errors
         COMMAND ${CMAKE_CURRENT_LIST_DIR}/api_errors.sh
-        NPROCS 2 TIMEOUT 180 LABELS python nosan ENV PYTHON=${CAIRN_PYTHON_EXECUTABLE})
+        NPROCS 2 TIMEOUT 300 LABELS python nosan ENV PYTHON=${CAIRN_PYTHON_EXECUTABLE})
 endif()
 # nosan as install_consumer: packaging (cmake --install), the code it runs is covered above.
 if(TARGET cairn_python)
