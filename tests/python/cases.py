@@ -99,7 +99,9 @@ def case_misuse(comm, d):
     raises(cairn.restore, "init")
     raises(cairn.safe_point, "init")
     raises(lambda: cairn.init(comm, kep=3), "unknown key 'kep'", "keep")
+    os.environ["CAIRN_INTERVAL"] = "steps:1"  # the keyword below must win over it
     cairn.init(comm, dir=d, interval="off", restart="never")
+    check(os.environ.get("CAIRN_INTERVAL") == "steps:1", "init() did not put the environment back")
     raises(lambda: cairn.init(comm), "twice")
     a = np.zeros((6, 4))
     raises(lambda: cairn.register("strided", a[:, 1]), "'strided'", "not C-contiguous")
@@ -117,6 +119,9 @@ def case_misuse(comm, d):
     cairn.register("good", good)
     raises(lambda: cairn.register("good", np.zeros(2)), "good")
     check(cairn.restore() is False, "restore() with restart=never loaded something")
+    for _ in range(3):
+        cairn.safe_point()
+    check(cairn.committed_epochs() == [], "interval='off' lost against CAIRN_INTERVAL=steps:1")
     cairn.checkpoint_now()
     check(cairn.epoch() == 1 and cairn.committed_epochs() == [1],
           f"epoch {cairn.epoch()} committed {cairn.committed_epochs()} after checkpoint_now")
