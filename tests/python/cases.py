@@ -226,7 +226,8 @@ def case_subcomm(comm, d):
             print("cases.py: subcomm restored", flush=True)
     cairn.finalize()
     check(not MPI.Is_finalized(), "cairn finalised MPI that the program initialised")
-    # no MPI.Finalize(): mpi4py does it at exit (rc.finalize set by cairn)
+    sub.Free()
+    MPI.Finalize()  # the program initialised MPI, the program finalises it
 
 
 def main():

@@ -63,11 +63,9 @@ if not _mpi4py_first:
     try:
         import mpi4py as _mpi4py
 
-        _mpi4py.rc.initialize = False  # cairn.init() initialises MPI, through cairn's wrapper
-        # ... and if the program initialises it itself (MPI.Init(), for a communicator of its
-        # own before cairn.init()), mpi4py finalises it at exit, after cairn's exit handler.
-        # A no-op when cairn has finalised MPI already.
-        _mpi4py.rc.finalize = True
+        # cairn.init() initialises MPI, through cairn's wrapper. mpi4py then leaves MPI_Finalize
+        # to whoever initialised MPI: cairn.finalize(), or the program if it called MPI.Init().
+        _mpi4py.rc.initialize = False
     except ImportError:  # cairn works without mpi4py (MPI_COMM_WORLD only)
         pass
 
