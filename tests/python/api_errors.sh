@@ -28,6 +28,7 @@ done
 run_case misuse "$work/misuse"
 run_case no-finalize "$work/no-finalize"
 run_case gil "$work/gil"
+run_case save-error "$work/save-error"
 run_case subcomm "$work/subcomm"
 run_case subcomm "$work/subcomm"
 grep -q "cases.py: subcomm restored" subcomm.log || fail "the second subcomm run did not restore"

@@ -13,6 +13,8 @@ Each case prints "cases.py: CASE OK" on rank 0 when every check held and exits 1
   no-finalize    ends without finalize(): cairn finalises at exit and the job ends cleanly
   subcomm        the program initialises MPI itself and passes a communicator of its own;
                  run twice: checkpoint, then restore
+  save-error     an object's save() raises: checkpoint_now() raises cairn.Error naming it, the
+                 previous checkpoint stays
   gil            another Python thread runs while checkpoint_now() waits for a late rank
 """
 import atexit
@@ -230,13 +232,33 @@ def case_subcomm(comm, d):
     MPI.Finalize()  # the program initialised MPI, the program finalises it
 
 
+def case_save_error(comm, d):
+    with cairn.session(comm, dir=d, interval="off"):
+        x = np.arange(4.0)
+        cairn.register("x", x)
+        fail = [False]
+
+        def save():
+            if fail[0]:
+                raise ValueError("cannot save this")
+            return {"ok": True}
+
+        cairn.register_object("o", save, lambda v: None)
+        cairn.checkpoint_now()
+        fail[0] = True
+        raises(cairn.checkpoint_now, "'o'", "ValueError", "cannot save this", "not committed")
+        check(cairn.committed_epochs() == [1], f"committed {cairn.committed_epochs()}: the "
+              "failed checkpoint touched the good one")
+        fail[0] = False
+
+
 def main():
     case, d = sys.argv[1], sys.argv[2]
     comm = MPI.COMM_WORLD
     {"misuse": case_misuse, "badvalue": case_badvalue, "write": case_write, "read": case_read,
      "read-dtype": case_read_dtype, "read-format": case_read_format,
      "no-finalize": case_no_finalize, "gil": case_gil,
-     "subcomm": case_subcomm}[case](comm, d)
+     "subcomm": case_subcomm, "save-error": case_save_error}[case](comm, d)
     if not failures and comm_rank() == 0 and case != "no-finalize":
         print(f"cases.py: {case} OK", flush=True)
     return 0 if not failures else 1
