@@ -62,6 +62,8 @@ def main():
         cairn.register("step", step)
         if cairn.restore() and rank == 0:
             print(f"heat: restarted from epoch {cairn.epoch()} at step {int(step)}", flush=True)
+        if rank == 0:  # every rank is past init() (restore() is collective): signals are caught
+            print(f"heat: running from step {int(step)}", flush=True)
 
         # Rows updated: not the first and last row of the whole field (fixed boundary).
         lo = 2 if y0 == 0 else 1
