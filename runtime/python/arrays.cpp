@@ -101,10 +101,11 @@ void register_distributed(const std::string& name, py::array a,
     for (std::size_t d = 0; d < nd; ++d) {
         const auto mem = static_cast<std::uint64_t>(a.shape(static_cast<py::ssize_t>(d)));
         if (2 * halo[d] > mem) {
-            throw detail::make_error(call + "('" + name + "'): halo " + std::to_string(halo[d]) +
-                                     " on both sides of dimension " + std::to_string(d) +
-                                     " does not fit in the array's " + std::to_string(mem) +
-                                     " cells");
+            std::string what = call;
+            what += "('" + name + "'): halo " + std::to_string(halo[d]);
+            what += " on both sides of dimension " + std::to_string(d);
+            what += " does not fit in the array's " + std::to_string(mem) + " cells";
+            throw detail::make_error(what);
         }
         l.memory_shape.push_back(mem);
         l.memory_offset.push_back(halo[d]);

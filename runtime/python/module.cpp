@@ -24,8 +24,8 @@ namespace cairn::python {
 
 namespace {
 
-void init(py::object comm_handle, const std::string& app_name, const std::string& config_file,
-          int thread_level) {
+void init(const py::object& comm_handle, const std::string& app_name,
+          const std::string& config_file, int thread_level) {
     init_options opts;
     opts.app_name = app_name;
     opts.config_file = config_file;

@@ -26,10 +26,14 @@ public:
     callable(const callable&) = delete;
     callable& operator=(const callable&) = delete;
     ~callable() {
-        if (Py_IsInitialized() != 0) {
+        if (Py_IsInitialized() == 0) {
+            (void)f_.release();
+            return;
+        }
+        try {
             py::gil_scoped_acquire gil;
             f_ = py::object();
-        } else {
+        } catch (...) {  // NOLINT(bugprone-empty-catch): destructors never throw; leak instead
             (void)f_.release();
         }
     }
