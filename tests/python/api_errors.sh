@@ -25,6 +25,13 @@ run_case() {  # run_case [SCRIPT] CASE DIR
 for c in mpi4py-first mpi4py-first-noinit mpi4py-first-blocking cairn-first; do
     run_case import_order.py $c "$work/$c"
 done
+for c in mpi4py-first-preload preload-mode-keyword; do  # libcairn preloaded into the ranks only
+    "$MPIEXEC" -n 2 -x LD_PRELOAD="$TEST_BUILD_DIR/runtime/libcairn.so" "$PYTHON" \
+        "$PYDIR/import_order.py" $c "$work/$c" > $c.log 2>&1
+    rc=$?
+    cat $c.log
+    [ $rc -eq 0 ] && grep -qx "import_order.py: $c OK" $c.log || fail "case $c of import_order.py"
+done
 run_case misuse "$work/misuse"
 run_case no-finalize "$work/no-finalize"
 run_case gil "$work/gil"

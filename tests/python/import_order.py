@@ -7,6 +7,10 @@ usage: import_order.py CASE DIR
                         but mpi4py is bound to libmpi directly: the probe must catch it
   mpi4py-first-blocking mpi4py first, mode="blocking": works (no interposition needed)
   cairn-first           the documented order: init() works and mpi4py's messages are counted
+  mpi4py-first-preload  mpi4py first, libcairn preloaded (LD_PRELOAD, set by the caller): works,
+                        the interposition is active
+  preload-mode-keyword  the same with init(mode="blocking"): the mode was fixed at MPI_Init, a
+                        clear cairn.Error
 Prints "import_order.py: CASE OK" on rank 0 when the expectation held.
 """
 import sys
@@ -22,7 +26,15 @@ import cairn  # noqa: E402
 from mpi4py import MPI  # noqa: E402,F811
 
 ok = True
-if case in ("mpi4py-first", "mpi4py-first-noinit"):
+if case == "preload-mode-keyword":
+    try:
+        cairn.init(MPI.COMM_WORLD, dir=d, interval="off", mode="blocking")
+        ok = False
+        print(f"import_order.py: {case}: init() did not raise", flush=True)
+    except cairn.Error as e:
+        ok = "after MPI was initialised" in str(e) and "CAIRN_MODE" in str(e)
+        print(f"import_order.py: {case}: {e}", flush=True)
+elif case in ("mpi4py-first", "mpi4py-first-noinit"):
     try:
         cairn.init(MPI.COMM_WORLD, dir=d, interval="off")
         ok = False
@@ -44,6 +56,8 @@ else:
         ok = x == comm.Get_size() * (comm.Get_size() + 1) // 2
         cairn.checkpoint_now()
         ok = ok and cairn.committed_epochs() == [1]
+        if case == "mpi4py-first-preload":
+            ok = ok and cairn._core.layer_nonblocking()
 if ok and (not MPI.Is_initialized() or MPI.Is_finalized() or MPI.COMM_WORLD.Get_rank() == 0):
     print(f"import_order.py: {case} OK", flush=True)
 sys.exit(0 if ok else 1)

@@ -174,6 +174,9 @@ def init(comm=None, *, app_name=None, config_file=None, thread_level=None, **con
         msg = str(e)
         for env in overrides:  # name the keyword, not the variable it travelled in
             msg = msg.replace("environment variable " + env, f"cairn.init({env[6:].lower()}=...)")
+        if "CAIRN_MODE" in overrides:  # the mode is read at MPI_Init, which came before
+            msg = msg.replace("was set in a config file passed to init()",
+                              "was given to cairn.init() after MPI was initialised")
         raise Error(msg) from None
     finally:
         for k, v in saved.items():
