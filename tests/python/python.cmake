@@ -12,6 +12,9 @@ if(TARGET cairn_python)
     cairn_add_script_test(NAME python_heat_signal
         COMMAND ${CMAKE_CURRENT_LIST_DIR}/heat_signal.sh
         NPROCS 4 TIMEOUT 180 LABELS python nosan ENV ${CAIRN_PY_ENV})
+    cairn_add_script_test(NAME python_docs_port
+        COMMAND ${CMAKE_CURRENT_LIST_DIR}/docs_port.sh
+        NPROCS 4 TIMEOUT 180 LABELS python nosan ENV ${CAIRN_PY_ENV})
     if(TARGET cairn_cli)
         cairn_add_script_test(NAME python_heat_elastic
             COMMAND ${CMAKE_CURRENT_LIST_DIR}/heat_elastic.sh $<TARGET_FILE:cairn_cli>
