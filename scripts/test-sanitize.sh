@@ -22,7 +22,7 @@ cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=None \
     -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_Fortran_FLAGS="$flags" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
     -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
-    -DCAIRN_BUILD_BENCH=OFF -DCAIRN_CATCH_MAIN_OPTIONS="-O0;-g0;-fno-sanitize=all" \
+    -DCAIRN_BUILD_BENCH=OFF -DCAIRN_PYTHON=OFF -DCAIRN_CATCH_MAIN_OPTIONS="-O0;-g0;-fno-sanitize=all" \
     -DCAIRN_TEST_TIMEOUT_FACTOR=4 > "$build/sanitize-configure.log" 2>&1 ||
     { cat "$build/sanitize-configure.log"; echo "test-sanitize: FAILED to configure"; exit 1; }
 TIMEFORMAT='test-sanitize: build took %R s wall, %U s user + %S s sys CPU'
