@@ -20,7 +20,7 @@ run_case() {  # run_case [SCRIPT] CASE DIR
     "$MPIEXEC" -n 2 "$PYTHON" "$PYDIR/$script" "$1" "$2" > "$1.log" 2>&1
     local rc=$?
     cat "$1.log"
-    [ $rc -eq 0 ] && grep -qx "$script: $1 OK" "$1.log" || fail "case $1 of $script (exit $rc)"
+    [ $rc -eq 0 ] && grep -qF "$script: $1 OK" "$1.log" || fail "case $1 of $script (exit $rc)"
 }
 for c in mpi4py-first mpi4py-first-noinit mpi4py-first-blocking cairn-first; do
     run_case import_order.py $c "$work/$c"
@@ -30,7 +30,7 @@ for c in mpi4py-first-preload preload-mode-keyword; do  # libcairn preloaded int
         "$PYDIR/import_order.py" $c "$work/$c" > $c.log 2>&1
     rc=$?
     cat $c.log
-    [ $rc -eq 0 ] && grep -qx "import_order.py: $c OK" $c.log || fail "case $c of import_order.py"
+    [ $rc -eq 0 ] && grep -qF "import_order.py: $c OK" $c.log || fail "case $c of import_order.py"
 done
 run_case misuse "$work/misuse"
 run_case no-finalize "$work/no-finalize"
