@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install test: installs the build tree into a scratch prefix, builds the consumer project in
-# tests/install against it with find_package(cairn), and runs each consumer twice on 2 ranks
-# (checkpoint, then restore).
+# Install test: installs the build tree into a scratch prefix, runs the installed `cairn --help`
+# with a clean environment (no LD_LIBRARY_PATH: the install RPATH must find libcairn), builds the
+# consumer project in tests/install against the prefix with find_package(cairn), and runs each
+# consumer twice on 2 ranks (checkpoint, then restore), also with a clean environment.
 # usage: install_test.sh <cmake>     (env: TEST_BUILD_DIR, TEST_SOURCE_DIR, MPIEXEC)
 set -uo pipefail
 CMAKE=${1:-cmake}
@@ -15,6 +16,22 @@ echo "== cmake --install into $work/prefix"
     { cat install.log; fail "cmake --install failed"; }
 grep -E 'cairnConfig.cmake|libcairn|cairn.hpp|cairn.h$|cairn.mod|cairn.f90' install.log
 
+# clean_env CMD...: runs CMD with only what a fresh login would have (no LD_LIBRARY_PATH, no
+# CAIRN_*), plus the variables that let Open MPI run as root in a container.
+clean_env() {
+    env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$work" HDF5_USE_FILE_LOCKING=FALSE \
+        OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+        OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1 "$@"
+}
+
+echo "== installed cairn --help (clean environment)"
+readelf -d "$work/prefix/bin/cairn" | grep -E 'RPATH|RUNPATH' ||
+    fail "the installed cairn has no RPATH/RUNPATH"
+clean_env "$work/prefix/bin/cairn" --help > cli_help.log 2>&1 ||
+    { cat cli_help.log; fail "the installed cairn --help failed in a clean environment"; }
+head -n 3 cli_help.log
+grep -q 'inspect' cli_help.log || fail "the installed cairn --help printed no command list"
+
 echo "== configure and build the consumer"
 "$CMAKE" -S "$TEST_SOURCE_DIR/tests/install" -B build -DCMAKE_PREFIX_PATH="$work/prefix" \
     > configure.log 2>&1 || { cat configure.log; fail "consumer configure failed"; }
@@ -24,15 +41,21 @@ grep 'consumer:' configure.log
 ldd build/consumer_cxx | grep libcairn
 ldd build/consumer_cxx | grep -q "$work/prefix" || fail "consumer_cxx is not linked to the installed libcairn"
 
-programs=(consumer_cxx consumer_c)
-[ -x build/consumer_f ] && programs+=(consumer_f)
-for p in "${programs[@]}"; do
+# run_twice DIR PROGRAM: runs DIR/PROGRAM on 2 ranks twice (checkpoint, then restore).
+run_twice() {
+    local p=$2 run
     for run in checkpoint restore; do
         echo "== $p ($run)"
-        CAIRN_DIR=$work/ckpt-$p CAIRN_INTERVAL=off "$MPIEXEC" -n 2 "build/$p" > "$p.$run.log" 2>&1 ||
+        clean_env CAIRN_DIR="$work/ckpt-$p" CAIRN_INTERVAL=off "$MPIEXEC" -n 2 "$1/$p" \
+            > "$p.$run.log" 2>&1 ||
             { cat "$p.$run.log"; fail "$p ($run run) failed"; }
         cat "$p.$run.log"
     done
     grep -q "restored" "$p.restore.log" || fail "$p did not restore in its second run"
-done
+}
+
+programs=(consumer_cxx consumer_c)
+[ -x build/consumer_f ] && programs+=(consumer_f)
+for p in "${programs[@]}"; do run_twice build "$p"; done
+
 echo "PASS: installed package consumed by ${programs[*]}"
