@@ -2,7 +2,9 @@
 # Install test: installs the build tree into a scratch prefix, runs the installed `cairn --help`
 # with a clean environment (no LD_LIBRARY_PATH: the install RPATH must find libcairn), builds the
 # consumer project in tests/install against the prefix with find_package(cairn), and runs each
-# consumer twice on 2 ranks (checkpoint, then restore), also with a clean environment.
+# consumer twice on 2 ranks (checkpoint, then restore), also with a clean environment. Then builds
+# the same consumers with make, the MPI compiler wrappers and pkg-config (cairn.pc,
+# cairn-fortran.pc), C++ as -std=c++17, and runs them the same way.
 # usage: install_test.sh <cmake>     (env: TEST_BUILD_DIR, TEST_SOURCE_DIR, MPIEXEC)
 set -uo pipefail
 CMAKE=${1:-cmake}
@@ -58,4 +60,22 @@ programs=(consumer_cxx consumer_c)
 [ -x build/consumer_f ] && programs+=(consumer_f)
 for p in "${programs[@]}"; do run_twice build "$p"; done
 
-echo "PASS: installed package consumed by ${programs[*]}"
+echo "== pkg-config and make"
+pcdir=$(dirname "$(find "$work/prefix" -name cairn.pc | head -n 1)")
+[ -f "$pcdir/cairn.pc" ] || fail "no cairn.pc installed"
+export PKG_CONFIG_PATH=$pcdir
+pkg-config --modversion cairn || fail "pkg-config does not find cairn"
+echo "cflags: $(pkg-config --cflags cairn)"
+echo "libs:   $(pkg-config --libs cairn)"
+mk_programs=(mk_consumer_cxx mk_consumer_c)
+if [ -f "$pcdir/cairn-fortran.pc" ] && command -v mpifort > /dev/null; then
+    mk_programs+=(mk_consumer_f)
+fi
+mkdir -p make && make -C make -f "$TEST_SOURCE_DIR/tests/install/Makefile" \
+    SRC="$TEST_SOURCE_DIR/tests/install" "${mk_programs[@]}" > make.log 2>&1 ||
+    { cat make.log; fail "the make build against pkg-config failed"; }
+cat make.log
+ldd make/mk_consumer_cxx | grep -q "$work/prefix" ||
+    fail "mk_consumer_cxx is not linked to the installed libcairn"
+for p in "${mk_programs[@]}"; do run_twice make "$p"; done
+echo "PASS: installed package consumed by ${programs[*]} (CMake) and ${mk_programs[*]} (make)"
