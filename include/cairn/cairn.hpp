@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -77,6 +78,13 @@ struct init_options {
     MPI_Comm comm = MPI_COMM_WORLD;
     /// Application name recorded in checkpoints; default: basename of argv[0], else "app".
     std::string app_name;
+    /// Run key recorded in checkpoints with app_name; restore() refuses a checkpoint whose app
+    /// name or run key differs (docs/configuration.md, "Run identity"). Unset: the command-line
+    /// arguments after the program name, joined by single spaces. The `run_key` setting
+    /// (CAIRN_RUN_KEY, config file) overrides this field. Set it to what defines the run (input
+    /// file, physical parameters) when some arguments, such as a step count, may change
+    /// between restarts.
+    std::optional<std::string> run_key;
     /// Config file to read ("" = $CAIRN_CONFIG if set, else none).
     std::string config_file;
     /// When init() initialises MPI: the thread level the application needs, as it would pass to

@@ -1,5 +1,6 @@
 #include "core/runtime.hpp"
 
+#include "checkpoint/identity.hpp"
 #include "storage/checksum.hpp"
 #include "common/error.hpp"
 #include "common/fault.hpp"
@@ -67,6 +68,17 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
         cfg_.app_name = basename_of((*argv)[0]);
     }
     if (cfg_.app_name.empty()) cfg_.app_name = "app";
+    // Run identity: the run_key setting wins (whoever launches the job can always set it), then
+    // the application's choice, then the command-line arguments (docs/configuration.md).
+    if (!cfg_.run_key_set) {
+        if (opts.run_key) {
+            cfg_.run_key = *opts.run_key;
+        } else {
+            const bool have_argv = argc != nullptr && argv != nullptr && *argv != nullptr;
+            cfg_.run_key = run_key_from_arguments(
+                process_arguments(have_argv ? *argc : 0, have_argv ? *argv : nullptr));
+        }
+    }
 
     user_ = owned_comm(opts.comm);
     ctl_ = owned_comm(opts.comm);
