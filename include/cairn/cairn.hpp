@@ -1,12 +1,25 @@
 // cairn: application-level checkpoint/restart for MPI jobs (C++ API).
 //
-// Typical use:
-//   cairn::init(&argc, &argv);
-//   cairn::register_scalar("step", step);
-//   cairn::register_distributed("grid", grid.data(), {ny, nx}, {oy, ox}, {ly, lx});
-//   cairn::restore();                 // loads the newest valid checkpoint, if any
-//   while (step < n) { compute(); ++step; cairn::safe_point(); if (cairn::exit_requested()) break; }
-//   cairn::finalize();
+// Typical use (in main(); on 4 ranks, this rank owns rows [oy, oy+ly) and columns [ox, ox+lx) of
+// the ny x nx grid; the test doc_examples compiles it):
+// ```cpp
+// cairn::init(&argc, &argv);
+// int rank = 0;
+// MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+// const std::uint64_t ny = 64, nx = 64, ly = 16, lx = 64, oy = ly * rank, ox = 0;
+// std::vector<double> grid(ly * lx);
+// std::uint64_t step = 0;
+// cairn::register_scalar("step", step);
+// cairn::register_distributed("grid", grid.data(), {{ny, nx}, {oy, ox}, {ly, lx}});
+// cairn::restore();                 // loads the newest valid checkpoint, if any
+// while (step < 100) {
+//     for (double& v : grid) v += 1.0;  // compute
+//     ++step;
+//     cairn::safe_point();
+//     if (cairn::exit_requested()) break;
+// }
+// cairn::finalize();                // registered memory must stay valid until here
+// ```
 #pragma once
 
 #include <mpi.h>
