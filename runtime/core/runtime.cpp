@@ -358,6 +358,7 @@ void runtime::safe_point() {
     const agreement_flags agreed = agree_->decide(index_);
     const bool by_steps = sched_->due_by_steps(index_);
     if (agreed.checkpoint || agreed.exit || by_steps) {
+        checkpoint_wanted_ = true;
         const int sig = exit_signals_received();
         const trigger why = agreed.exit ? trigger::signal
                             : by_steps  ? trigger::steps
@@ -382,13 +383,20 @@ void runtime::safe_point() {
         }
         if (exit_) return;
     }
-    if (nonblocking_ && cfg_.staging_prefault) prepare_staging();
+    // Staging memory is prepared ahead only when a checkpoint is to come: scheduled (any interval
+    // but off), requested, or taken before. With interval=off and no request it stays unallocated.
+    checkpoint_wanted_ = checkpoint_wanted_ || requested_ || exit_signals_received() > 0;
+    if (nonblocking_ && cfg_.staging_prefault &&
+        (cfg_.interval != interval_mode::off || checkpoint_wanted_)) {
+        prepare_staging();
+    }
     const bool time_due = rank_ == 0 && sched_->due_by_time(MPI_Wtime());
     const bool signal_pending = exit_signals_received() > signals_seen_ || exit_retry_;
     agree_->maybe_start(index_, {requested_ || time_due, signal_pending});
 }
 
 void runtime::checkpoint_now() {
+    checkpoint_wanted_ = true;
     if (!nonblocking_) {
         handle_result(blocking_checkpoint(trigger::explicit_call), true);
         return;
