@@ -64,8 +64,8 @@ int parse_signal(const std::string& key, const std::string& name) {
 
 void set_interval(config& c, const std::string& key, const std::string& raw) {
     const std::string v = lower(trim(raw));
-    const std::string accepted = "expected off, steps:N, fixed:DURATION (e.g. fixed:10m), young or daly";
-    if (v == "off" || v == "none") {
+    const std::string accepted = "expected off (or none, never), steps:N, fixed:DURATION (e.g. fixed:10m), young or daly";
+    if (v == "off" || v == "none" || v == "never") {
         c.interval = interval_mode::off;
     } else if (v == "young") {
         c.interval = interval_mode::young;

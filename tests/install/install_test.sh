@@ -33,6 +33,12 @@ clean_env "$work/prefix/bin/cairn" --help > cli_help.log 2>&1 ||
     { cat cli_help.log; fail "the installed cairn --help failed in a clean environment"; }
 head -n 3 cli_help.log
 grep -q 'inspect' cli_help.log || fail "the installed cairn --help printed no command list"
+# cairn run --help and docs/tools.md name the same forwarded signals.
+clean_env "$work/prefix/bin/cairn" run --help > run_help.log 2>&1 || { cat run_help.log; fail "cairn run --help failed"; }
+for sig in SIGINT SIGTERM SIGHUP SIGUSR1; do
+    grep -q "$sig" run_help.log || fail "cairn run --help does not name $sig"
+    grep -q "$sig" "$TEST_SOURCE_DIR/docs/tools.md" || fail "docs/tools.md does not name $sig"
+done
 
 echo "== configure and build the consumer"
 "$CMAKE" -S "$TEST_SOURCE_DIR/tests/install" -B build -DCMAKE_PREFIX_PATH="$work/prefix" \

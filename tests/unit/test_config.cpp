@@ -49,6 +49,8 @@ TEST_CASE("config interval forms", "[config]") {
     CHECK(load_config("", {"CAIRN_INTERVAL=fixed:10m"}).interval_seconds == Approx(600));
     CHECK(load_config("", {"CAIRN_INTERVAL=90"}).interval == interval_mode::fixed);
     CHECK(load_config("", {"CAIRN_INTERVAL=off"}).interval == interval_mode::off);
+    CHECK(load_config("", {"CAIRN_INTERVAL=never"}).interval == interval_mode::off);
+    CHECK(load_config("", {"CAIRN_INTERVAL=None"}).interval == interval_mode::off);
     CHECK(load_config("", {"CAIRN_INTERVAL=young"}).interval == interval_mode::young);
     CHECK(load_config("", {"CAIRN_SIGNAL=none"}).signals.empty());
 }
