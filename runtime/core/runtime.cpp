@@ -9,6 +9,7 @@
 #include "pmpi/layer.hpp"
 #include "pmpi/protocol.hpp"
 #include "pmpi/queue.hpp"
+#include "core/restore_check.hpp"
 #include "core/signals.hpp"
 
 #include <cstdio>
@@ -226,6 +227,7 @@ bool runtime::restore() {
     }
     if (restore_called_) throw make_error("restore() called twice");
     restore_called_ = true;
+    check_nothing_in_flight();
     if (cfg_.restart == restart_mode::never) {
         io_thread_->run_sync([this] {
             if (tier_) tier_->scan(*ckpt_);
@@ -279,6 +281,24 @@ bool runtime::restore() {
         chan = channel_state{};
     }
     return true;
+}
+
+void runtime::check_nothing_in_flight() {
+    // Only the non-blocking protocol colors and counts messages; restore() resets both, so a
+    // message sent before it and received after it would be counted against the wrong epoch.
+    if (!nonblocking_ || !protocol::get().active()) return;
+    int same = MPI_UNEQUAL;
+    check_mpi(MPI_Comm_compare(user_.get(), MPI_COMM_WORLD, &same), "MPI_Comm_compare");
+    if (same != MPI_IDENT && same != MPI_CONGRUENT) return;  // counters are by world rank
+    const std::string mine = messages_in_flight(user_.get(), rank_);
+    const std::string first = first_message(user_.get(), !mine.empty(), mine);
+    if (first.empty()) return;
+    throw make_error(
+        "restore() called while point-to-point messages are in flight: " + first +
+        ". Communication before restore() is allowed, but every message sent before it must "
+        "have been received and no request may be pending when it is called (complete the "
+        "setup's receives and wait for its sends first); see docs/protocol.md, 'Rules for "
+        "applications'");
 }
 
 checkpoint_meta runtime::base_meta() const {
