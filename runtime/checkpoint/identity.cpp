@@ -33,6 +33,14 @@ std::string run_key_from_arguments(const std::vector<std::string>& args) {
     return key;
 }
 
+std::string default_run_key(const std::optional<std::string>& from_application, const int* argc,
+                            char* const* const* argv) {
+    if (from_application) return *from_application;
+    const bool have_argv = argc != nullptr && argv != nullptr && *argv != nullptr;
+    return run_key_from_arguments(
+        process_arguments(have_argv ? *argc : 0, have_argv ? *argv : nullptr));
+}
+
 std::string describe_identity(const std::string& app_name, const std::string& run_key) {
     return "app '" + app_name + "', run_key '" + run_key + "'";
 }

@@ -6,6 +6,7 @@
 #include "common/config.hpp"
 #include "h5/checkpoint_file.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,12 @@ std::vector<std::string> process_arguments(int argc, const char* const* argv);
 /// The default run key: the arguments after the program name, joined by single spaces (empty
 /// when there are none). The arguments are taken as they are, without quoting.
 std::string run_key_from_arguments(const std::vector<std::string>& args);
+
+/// This job's run key when the run_key setting does not give one: the application's choice
+/// (init_options::run_key) if any, else run_key_from_arguments() of the process's arguments
+/// (argc/argv as given to init(), either may be null).
+std::string default_run_key(const std::optional<std::string>& from_application, const int* argc,
+                            char* const* const* argv);
 
 /// Human-readable identity, e.g. "app 'heat', run_key '--nx 64'".
 std::string describe_identity(const std::string& app_name, const std::string& run_key);

@@ -15,4 +15,10 @@ namespace cairn::detail {
 /// else what is (naming the ranks and counts). Call it only while the protocol is active.
 std::string messages_in_flight(MPI_Comm world, int rank);
 
+/// restore() in non-blocking mode, collective over `user` (cairn's duplicate of init()'s
+/// communicator): throws cairn::error on every rank if messages_in_flight() finds anything on
+/// any rank. Does nothing when the protocol is off or `user` is not congruent with
+/// MPI_COMM_WORLD (the counters are by world rank).
+void require_nothing_in_flight(MPI_Comm user, int rank);
+
 }  // namespace cairn::detail

@@ -69,17 +69,7 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
         cfg_.app_name = basename_of((*argv)[0]);
     }
     if (cfg_.app_name.empty()) cfg_.app_name = "app";
-    // Run identity: the run_key setting wins (whoever launches the job can always set it), then
-    // the application's choice, then the command-line arguments (docs/configuration.md).
-    if (!cfg_.run_key_set) {
-        if (opts.run_key) {
-            cfg_.run_key = *opts.run_key;
-        } else {
-            const bool have_argv = argc != nullptr && argv != nullptr && *argv != nullptr;
-            cfg_.run_key = run_key_from_arguments(
-                process_arguments(have_argv ? *argc : 0, have_argv ? *argv : nullptr));
-        }
-    }
+    if (!cfg_.run_key_set) cfg_.run_key = default_run_key(opts.run_key, argc, argv);
 
     user_ = owned_comm(opts.comm);
     ctl_ = owned_comm(opts.comm);
@@ -227,7 +217,7 @@ bool runtime::restore() {
     }
     if (restore_called_) throw make_error("restore() called twice");
     restore_called_ = true;
-    check_nothing_in_flight();
+    if (nonblocking_) require_nothing_in_flight(user_.get(), rank_);
     if (cfg_.restart == restart_mode::never) {
         io_thread_->run_sync([this] {
             if (tier_) tier_->scan(*ckpt_);
@@ -281,24 +271,6 @@ bool runtime::restore() {
         chan = channel_state{};
     }
     return true;
-}
-
-void runtime::check_nothing_in_flight() {
-    // Only the non-blocking protocol colors and counts messages; restore() resets both, so a
-    // message sent before it and received after it would be counted against the wrong epoch.
-    if (!nonblocking_ || !protocol::get().active()) return;
-    int same = MPI_UNEQUAL;
-    check_mpi(MPI_Comm_compare(user_.get(), MPI_COMM_WORLD, &same), "MPI_Comm_compare");
-    if (same != MPI_IDENT && same != MPI_CONGRUENT) return;  // counters are by world rank
-    const std::string mine = messages_in_flight(user_.get(), rank_);
-    const std::string first = first_message(user_.get(), !mine.empty(), mine);
-    if (first.empty()) return;
-    throw make_error(
-        "restore() called while point-to-point messages are in flight: " + first +
-        ". Communication before restore() is allowed, but every message sent before it must "
-        "have been received and no request may be pending when it is called (complete the "
-        "setup's receives and wait for its sends first); see docs/protocol.md, 'Rules for "
-        "applications'");
 }
 
 checkpoint_meta runtime::base_meta() const {

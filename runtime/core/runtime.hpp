@@ -61,9 +61,6 @@ private:
     void log(int level, const std::string& msg) const;
     double job_mtbf() const;
     void handle_result(const commit_result& res, bool explicit_call);
-    /// restore(), non-blocking mode: throws (on every rank) if a message of the application is
-    /// still in flight or a request of it pending (core/restore_check.hpp).
-    void check_nothing_in_flight();
 
     // non-blocking mode (snapshot.cpp)
     struct pending_snapshot {
