@@ -36,7 +36,7 @@ for attempt in 1 2; do
         [ $SECONDS -lt $deadline ] || { kill -9 "$mpirun_pid"; fail "no checkpoint within 60 s"; }
         sleep 0.05
     done
-    sleep "0.$((RANDOM % 3))$((RANDOM % 10))"  # up to 0.3 s: well before the end
+    sleep "0.$((RANDOM % 3))$((RANDOM % 10))"  # up to 0.3 s: far from the end (600 steps, 5 ms each)
     victim_rank=$((RANDOM % NP))
     victim=$(rank_pid "$mpirun_pid" "$victim_rank")
     [ -n "$victim" ] || { cat "run$attempt.log"; fail "no rank process found (did the run end?)"; }

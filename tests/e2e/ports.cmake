@@ -3,9 +3,9 @@
 foreach(port cg_port hydro_port)
     if(TARGET ${port})
         if(port STREQUAL "cg_port")
-            set(port_args --n 6000 --iters 240)
+            set(port_args --n 6000 --iters 600)
         else()
-            set(port_args --cells 3000 --steps 240)
+            set(port_args --cells 3000 --steps 600)
         endif()
         foreach(mode nonblocking blocking)
             cairn_add_script_test(NAME e2e_${port}_${mode}
