@@ -123,6 +123,10 @@ void write_uncoordinated(const std::string& prefix, int rank, const account& a) 
 int run(const bank::options& opt) {
     cairn::init_options init;
     init.app_name = "bank";
+    // The run is defined by the initial balances and the random streams; the step count, the
+    // sleep and the checkpoint cadence may change between restarts.
+    init.run_key = "initial=" + std::to_string(opt.initial) + " seed=" + std::to_string(opt.seed) +
+                   " delay=" + std::to_string(opt.delay);
     if (opt.thread_multiple) init.thread_level = MPI_THREAD_MULTIPLE;
     cairn::init(nullptr, nullptr, init);
     int rank = 0;

@@ -364,6 +364,7 @@ int run(const options& o) {
     int nranks = 0;
     cairn::init_options init;
     init.app_name = "cairn_bench";
+    init.run_key = "";  // `--mode restore` reads what another mode's launch wrote
     if (o.thread_multiple) init.thread_level = MPI_THREAD_MULTIPLE;
     cairn::init(nullptr, nullptr, init);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -138,8 +138,8 @@ run_options parse(const std::vector<std::string>& args, bool& help) {
             "cairn::restore() loads the newest valid checkpoint. Stops after --max-restarts\n"
             "restarts, or when two attempts in a row fail without committing a new checkpoint.\n"
             "Each attempt is appended to the job history file, which the interval scheduler\n"
-            "reads to refine the MTBF. SIGINT, SIGTERM and SIGUSR1 are forwarded to mpirun\n"
-            "(SIGUSR1: checkpoint at the next safe point and exit).\n"
+            "reads to refine the MTBF. SIGINT, SIGTERM, SIGHUP and SIGUSR1 are forwarded to\n"
+            "mpirun (SIGUSR1: checkpoint at the next safe point and exit; the others stop it).\n"
             "Exit status: 0 the job finished (or checkpointed and stopped on SIGUSR1), 1 it\n"
             "failed or was stopped, 2 usage error.",
             desc);

@@ -101,6 +101,7 @@ void print_file(std::ostream& os, const file_report& f) {
        << (m.job_id.empty() ? "" : ", Slurm job " + m.job_id) << ", cairn "
        << (m.cairn_version.empty() ? "?" : m.cairn_version) << ", format " << m.format_version
        << "\n";
+    if (m.has_run_key) os << "  run_key '" << m.run_key << "'\n";
     os << "  size " << human_bytes(f.summary.file_bytes) << ", checksums "
        << (m.checksum_algorithm.empty() ? "-" : m.checksum_algorithm) << "\n";
     os << "  interval: " << interval_text(m) << "\n";
@@ -164,6 +165,7 @@ void print_json(std::ostream& os, const inspect_report& r) {
             os << ", \"epoch\": " << m.epoch << ", \"safe_point\": " << m.safe_point
                << ", \"time_unix\": " << m.time_unix << ", \"time\": " << json_string(m.time_iso)
                << ", \"nranks\": " << m.nranks << ", \"app\": " << json_string(m.app_name)
+               << ", \"run_key\": " << (m.has_run_key ? json_string(m.run_key) : "null")
                << ", \"job_id\": " << json_string(m.job_id)
                << ", \"cairn_version\": " << json_string(m.cairn_version)
                << ", \"format_version\": " << m.format_version

@@ -23,6 +23,9 @@ namespace {
 int run(const heat::options& opt) {
     cairn::init_options init;
     init.app_name = "heat";
+    // The run is defined by the grid; --steps, --sleep-ms and the print/checkpoint cadence may
+    // change between restarts (a restart may go on to more steps), so they are not in the key.
+    init.run_key = "nx=" + std::to_string(opt.nx) + " ny=" + std::to_string(opt.ny);
     cairn::init(nullptr, nullptr, init);
 
     int rank = 0;

@@ -324,7 +324,11 @@ int run_check(const options& o, const kv::owner& own, long done_ops, int rank, i
 
 int main(int argc, char** argv) {
     const options o = parse(argc, argv);
-    cairn::init(&argc, &argv);
+    // The store is defined by its data directory, not by the arguments: a recovery or --check run
+    // goes on from whatever an earlier run left, with other arguments.
+    cairn::init_options init;
+    init.run_key = "";
+    cairn::init(&argc, &argv, init);
     int rank = 0;
     int size = 1;
     MPI_Comm comm = MPI_COMM_NULL;

@@ -3,20 +3,29 @@
 ! A thin layer over the C API (cairn.h) through iso_c_binding. Every function that can fail
 ! returns CAIRN_OK (0) or a negative code; cairn_last_error() gives the message.
 !
-! Typical use:
-!   use cairn
-!   real(c_double), allocatable, target :: u(:)
-!   integer(c_int64_t), target :: step
-!   ierr = cairn_init()                                ! initialises MPI too (see below)
-!   ierr = cairn_register_buffer("step", c_loc(step), CAIRN_INT64, 1_c_size_t)
-!   ierr = cairn_register_distributed("u", c_loc(u), CAIRN_FLOAT64, [n], [offset], [nloc])
-!   ierr = cairn_restore(restored)
-!   do while (step < nsteps)
-!      ... compute ...; step = step + 1
-!      ierr = cairn_safe_point()
-!      if (cairn_exit_requested()) exit
-!   end do
-!   ierr = cairn_finalize()
+! Typical use (after `use cairn`; this rank owns u(1:nloc) = elements offset+1 .. offset+nloc of
+! a global array of n; the test doc_examples compiles it):
+! ```fortran
+! real(c_double), allocatable, target :: u(:)
+! integer(c_int64_t), target :: step
+! integer(c_int64_t) :: n, offset, nloc
+! integer(c_int64_t), parameter :: nsteps = 100
+! integer(c_int) :: ierr
+! logical :: restored
+! n = 400; nloc = 100; offset = 0    ! from the decomposition
+! allocate(u(nloc))
+! u = 0; step = 0
+! ierr = cairn_init()                                ! initialises MPI too (see below)
+! ierr = cairn_register_buffer("step", c_loc(step), CAIRN_INT64, 1_c_size_t)
+! ierr = cairn_register_distributed("u", c_loc(u), CAIRN_FLOAT64, [n], [offset], [nloc])
+! ierr = cairn_restore(restored)
+! do while (step < nsteps)
+!    u = u + 1; step = step + 1                      ! compute
+!    ierr = cairn_safe_point()
+!    if (cairn_exit_requested()) exit
+! end do
+! ierr = cairn_finalize()                            ! u and step stay allocated until here
+! ```
 !
 ! Array order: cairn stores distributed arrays in row-major (C) order, so a Fortran array
 ! A(nx, ny) (column-major) is registered with every shape and offset reversed: global shape

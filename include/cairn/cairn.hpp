@@ -1,12 +1,25 @@
 // cairn: application-level checkpoint/restart for MPI jobs (C++ API).
 //
-// Typical use:
-//   cairn::init(&argc, &argv);
-//   cairn::register_scalar("step", step);
-//   cairn::register_distributed("grid", grid.data(), {ny, nx}, {oy, ox}, {ly, lx});
-//   cairn::restore();                 // loads the newest valid checkpoint, if any
-//   while (step < n) { compute(); ++step; cairn::safe_point(); if (cairn::exit_requested()) break; }
-//   cairn::finalize();
+// Typical use (in main(); on 4 ranks, this rank owns rows [oy, oy+ly) and columns [ox, ox+lx) of
+// the ny x nx grid; the test doc_examples compiles it):
+// ```cpp
+// cairn::init(&argc, &argv);
+// int rank = 0;
+// MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+// const std::uint64_t ny = 64, nx = 64, ly = 16, lx = 64, oy = ly * rank, ox = 0;
+// std::vector<double> grid(ly * lx);
+// std::uint64_t step = 0;
+// cairn::register_scalar("step", step);
+// cairn::register_distributed("grid", grid.data(), {{ny, nx}, {oy, ox}, {ly, lx}});
+// cairn::restore();                 // loads the newest valid checkpoint, if any
+// while (step < 100) {
+//     for (double& v : grid) v += 1.0;  // compute
+//     ++step;
+//     cairn::safe_point();
+//     if (cairn::exit_requested()) break;
+// }
+// cairn::finalize();                // registered memory must stay valid until here
+// ```
 #pragma once
 
 #include <mpi.h>
@@ -15,6 +28,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -77,6 +91,13 @@ struct init_options {
     MPI_Comm comm = MPI_COMM_WORLD;
     /// Application name recorded in checkpoints; default: basename of argv[0], else "app".
     std::string app_name;
+    /// Run key recorded in checkpoints with app_name; restore() refuses a checkpoint whose app
+    /// name or run key differs (docs/configuration.md, "Run identity"). Unset: the command-line
+    /// arguments after the program name, joined by single spaces. The `run_key` setting
+    /// (CAIRN_RUN_KEY, config file) overrides this field. Set it to what defines the run (input
+    /// file, physical parameters) when some arguments, such as a step count, may change
+    /// between restarts.
+    std::optional<std::string> run_key;
     /// Config file to read ("" = $CAIRN_CONFIG if set, else none).
     std::string config_file;
     /// When init() initialises MPI: the thread level the application needs, as it would pass to

@@ -1,5 +1,7 @@
 #include "checkpoint/checkpointer.hpp"
 
+#include "checkpoint/identity.hpp"
+
 #include "common/error.hpp"
 #include "common/fault.hpp"
 #include "storage/fsutil.hpp"
@@ -68,6 +70,11 @@ commit_result checkpointer::write(checkpoint_meta meta, const std::vector<buffer
                                   const channel_state& chan) {
     commit_result res;
     const double t0 = now();
+    // Every file carries the run identity, also one flushed from the node-local tier (whose
+    // images do not record the run key).
+    meta.app_name = cfg_.app_name;
+    meta.run_key = cfg_.run_key;
+    meta.has_run_key = true;
     if (!scanned_) {
         try {
             scan();
@@ -293,9 +300,11 @@ restore_result checkpointer::restore(const std::vector<buffer_desc>& bufs) {
         // Rank 0 tells whether this is a delta and where its chain starts.
         std::optional<delta_link> link;
         std::string link_error;
+        std::string foreign;  // rank 0: the file belongs to another run
         if (rank_ == 0) {
             try {
                 link = read_delta_link(path);
+                foreign = identity_mismatch(path, read_checkpoint_meta(path), cfg_);
             } catch (const std::exception& ex) {
                 link_error = ex.what();
             }
@@ -307,6 +316,14 @@ restore_result checkpointer::restore(const std::vector<buffer_desc>& bufs) {
             failures.push_back(path + ": " + unreadable);
             bad.insert(e);
             continue;
+        }
+        const std::string other_run =
+            first_message(comm_, !foreign.empty(), foreign.empty() ? "" : make_error(foreign).what());
+        if (!other_run.empty()) {
+            if (cfg_.restart != restart_mode::force) {
+                throw cairn::error(identity_refusal(other_run));
+            }
+            log(0, "warning: restart=force: restoring it anyway: " + other_run);
         }
         if (broadcast_link(comm_, link)) {
             if (auto r = restore_chain(e, *link, bufs, bad, failures)) return *r;

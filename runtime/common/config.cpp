@@ -64,8 +64,8 @@ int parse_signal(const std::string& key, const std::string& name) {
 
 void set_interval(config& c, const std::string& key, const std::string& raw) {
     const std::string v = lower(trim(raw));
-    const std::string accepted = "expected off, steps:N, fixed:DURATION (e.g. fixed:10m), young or daly";
-    if (v == "off" || v == "none") {
+    const std::string accepted = "expected off (or none, never), steps:N, fixed:DURATION (e.g. fixed:10m), young or daly";
+    if (v == "off" || v == "none" || v == "never") {
         c.interval = interval_mode::off;
     } else if (v == "young") {
         c.interval = interval_mode::young;
@@ -94,7 +94,7 @@ void set_interval(config& c, const std::string& key, const std::string& raw) {
 const std::vector<std::string>& config_keys() {
     static const std::vector<std::string> keys = {
         "dir",     "keep",      "verbose",  "interval", "node_mtbf",     "restart",
-        "signal",  "lookahead", "app_name", "on_error", "history",       "mode",
+        "signal",  "lookahead", "app_name", "run_key", "on_error", "history",       "mode",
         "staging_limit", "staging_prefault", "epoch_timeout", "compression", "direct_io", "incremental", "block_size",
         "full_every", "local_dir", "flush", "partner", "node_split",
         "parallel_staging", "fault"};
@@ -127,7 +127,8 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         if (v == "auto") c.restart = restart_mode::automatic;
         else if (v == "never") c.restart = restart_mode::never;
         else if (v == "required") c.restart = restart_mode::required;
-        else bad(key, value, "expected auto, never or required");
+        else if (v == "force") c.restart = restart_mode::force;
+        else bad(key, value, "expected auto, never, required or force");
     } else if (key == "signal") {
         c.signals.clear();
         const std::string v = lower(value);
@@ -145,6 +146,9 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
     } else if (key == "app_name") {
         if (value.empty()) bad(key, value, "must not be empty");
         c.app_name = value;
+    } else if (key == "run_key") {
+        c.run_key = value;  // may be empty: then every run of the application matches
+        c.run_key_set = true;
     } else if (key == "on_error") {
         const std::string v = lower(value);
         if (v == "continue") c.abort_on_error = false;
@@ -368,6 +372,7 @@ std::string describe(const config& c) {
     o << " mode=" << (c.nonblocking ? "nonblocking" : "blocking") << " restart="
       << (c.restart == restart_mode::automatic ? "auto"
           : c.restart == restart_mode::never   ? "never"
+          : c.restart == restart_mode::force   ? "force"
                                                 : "required");
     if (c.deflate_level > 0) o << " compression=deflate:" << c.deflate_level;
     if (c.nonblocking && !c.staging_prefault) o << " staging_prefault=off";

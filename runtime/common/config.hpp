@@ -15,7 +15,8 @@ namespace cairn::detail {
 enum class interval_mode { off, steps, fixed, young, daly };
 
 /// What restore() does.
-enum class restart_mode { automatic, never, required };
+/// force: as automatic, but also restores a checkpoint of another run (run identity differs).
+enum class restart_mode { automatic, never, required, force };
 
 /// When the node-local tier flushes a checkpoint to the shared directory.
 enum class flush_mode { every, every_k, end };
@@ -37,6 +38,10 @@ struct config {
     std::vector<int> signals;  ///< signal numbers that trigger checkpoint-then-exit
     int lookahead = 2;
     std::string app_name;
+    /// Run identity key (docs/configuration.md, "Run identity"); resolved by init(): the `run_key`
+    /// setting, else init_options::run_key, else the command-line arguments.
+    std::string run_key;
+    bool run_key_set = false;  ///< run_key came from the configuration (file or environment)
     bool abort_on_error = false;
     std::string history;  ///< "" = <dir>/history
     bool nonblocking = true;  ///< mode: non-blocking Mattern snapshot (else blocking)

@@ -1,5 +1,6 @@
 #include "core/runtime.hpp"
 
+#include "checkpoint/identity.hpp"
 #include "storage/checksum.hpp"
 #include "common/error.hpp"
 #include "common/fault.hpp"
@@ -8,6 +9,7 @@
 #include "pmpi/layer.hpp"
 #include "pmpi/protocol.hpp"
 #include "pmpi/queue.hpp"
+#include "core/restore_check.hpp"
 #include "core/signals.hpp"
 
 #include <cstdio>
@@ -67,6 +69,7 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
         cfg_.app_name = basename_of((*argv)[0]);
     }
     if (cfg_.app_name.empty()) cfg_.app_name = "app";
+    if (!cfg_.run_key_set) cfg_.run_key = default_run_key(opts.run_key, argc, argv);
 
     user_ = owned_comm(opts.comm);
     ctl_ = owned_comm(opts.comm);
@@ -214,6 +217,7 @@ bool runtime::restore() {
     }
     if (restore_called_) throw make_error("restore() called twice");
     restore_called_ = true;
+    if (nonblocking_) require_nothing_in_flight(user_.get(), rank_);
     if (cfg_.restart == restart_mode::never) {
         io_thread_->run_sync([this] {
             if (tier_) tier_->scan(*ckpt_);
@@ -346,6 +350,7 @@ void runtime::safe_point() {
     const agreement_flags agreed = agree_->decide(index_);
     const bool by_steps = sched_->due_by_steps(index_);
     if (agreed.checkpoint || agreed.exit || by_steps) {
+        checkpoint_wanted_ = true;
         const int sig = exit_signals_received();
         const trigger why = agreed.exit ? trigger::signal
                             : by_steps  ? trigger::steps
@@ -370,13 +375,20 @@ void runtime::safe_point() {
         }
         if (exit_) return;
     }
-    if (nonblocking_ && cfg_.staging_prefault) prepare_staging();
+    // Staging memory is prepared ahead only when a checkpoint is to come: scheduled (any interval
+    // but off), requested, or taken before. With interval=off and no request it stays unallocated.
+    checkpoint_wanted_ = checkpoint_wanted_ || requested_ || exit_signals_received() > 0;
+    if (nonblocking_ && cfg_.staging_prefault &&
+        (cfg_.interval != interval_mode::off || checkpoint_wanted_)) {
+        prepare_staging();
+    }
     const bool time_due = rank_ == 0 && sched_->due_by_time(MPI_Wtime());
     const bool signal_pending = exit_signals_received() > signals_seen_ || exit_retry_;
     agree_->maybe_start(index_, {requested_ || time_due, signal_pending});
 }
 
 void runtime::checkpoint_now() {
+    checkpoint_wanted_ = true;
     if (!nonblocking_) {
         handle_result(blocking_checkpoint(trigger::explicit_call), true);
         return;

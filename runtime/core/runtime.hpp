@@ -131,6 +131,9 @@ private:
     bool restarted_ = false;
     bool restore_called_ = false;
     bool requested_ = false;
+    // A checkpoint was requested or taken in this process: from then on staging_prefault
+    // prepares staging memory even with interval=off (nothing is scheduled before that).
+    bool checkpoint_wanted_ = false;
     bool exit_ = false;
     bool exit_retry_ = false;
     int signals_seen_ = 0;

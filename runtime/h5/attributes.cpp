@@ -114,6 +114,7 @@ void write_meta(hid_t fid, const checkpoint_meta& m) {
     write_attr(fid, "safe_point", m.safe_point);
     write_attr(fid, "nranks", static_cast<std::int32_t>(m.nranks));
     write_attr(fid, "app_name", m.app_name);
+    write_attr(fid, "run_key", m.run_key);
     write_attr(fid, "time_unix", m.time_unix);
     write_attr(fid, "time_iso", m.time_iso);
     write_attr(fid, "job_id", m.job_id);
@@ -156,6 +157,9 @@ void read_optional(hid_t fid, checkpoint_meta& m, const char*& current) {
     m.stats.aborted_epochs = optional_u64(fid, current);
     current = "stat_staging_waits";
     m.stats.staging_waits = optional_u64(fid, current);
+    current = "run_key";
+    m.has_run_key = has_attr(fid, current);
+    if (m.has_run_key) m.run_key = read_string_attr(fid, current);
     current = "stat_nonblocking";
     m.stats.nonblocking =
         has_attr(fid, current) ? static_cast<int>(read_i64_attr(fid, current)) : 0;

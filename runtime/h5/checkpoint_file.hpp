@@ -25,6 +25,10 @@ struct checkpoint_meta {
     std::uint64_t safe_point = 0;  ///< safe-point index K at which the snapshot was taken
     int nranks = 0;
     std::string app_name;
+    /// Run key (root attribute "run_key"; docs/configuration.md, "Run identity"). Files written
+    /// before run keys existed have none: has_run_key is false.
+    std::string run_key;
+    bool has_run_key = true;
     std::int64_t time_unix = 0;  ///< seconds since 1970 when the snapshot was taken
     std::string time_iso;        ///< same, ISO 8601 UTC
     std::string job_id;          ///< $SLURM_JOB_ID or ""
@@ -164,6 +168,10 @@ struct checkpoint_summary {
     std::uint64_t stored_bytes = 0;      ///< delta: changed bytes stored over all ranks
     std::uint64_t stored_blocks = 0;     ///< delta: changed blocks stored over all ranks
 };
+
+/// Serial (no MPI needed): reads the root attributes only (full or delta file). Throws
+/// corrupt_error.
+checkpoint_meta read_checkpoint_meta(const std::string& path);
 
 /// Serial (no MPI needed): reads attributes and dataset descriptions. Throws corrupt_error.
 checkpoint_summary inspect_checkpoint_file(const std::string& path);

@@ -87,6 +87,12 @@ std::uint64_t hash_rank_block(hid_t ds, const dataset_summary& s,
 
 }  // namespace
 
+checkpoint_meta read_checkpoint_meta(const std::string& path) {
+    silence_errors();
+    file f = open_serial(path);
+    return read_meta(f.get(), path);
+}
+
 checkpoint_summary inspect_checkpoint_file(const std::string& path) {
     if (read_delta_link(path)) return inspect_delta_file(path);
     auto [f, meta] = open_with_meta(path);

@@ -113,6 +113,18 @@ bool protocol::busy() const {
     return phase_ != phase::idle;
 }
 
+void protocol::current_counts(std::vector<std::uint64_t>& sent,
+                              std::vector<std::uint64_t>& received) const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    const auto n = static_cast<std::size_t>(size_);
+    const auto s = sent_.find(color_);
+    const auto r = recv_.find(color_);
+    sent = s != sent_.end() ? s->second : std::vector<std::uint64_t>(n, 0);
+    received = r != recv_.end() ? r->second : std::vector<std::uint64_t>(n, 0);
+    sent.resize(n, 0);
+    received.resize(n, 0);
+}
+
 void protocol::set_color(std::uint32_t c) {
     const std::lock_guard<std::mutex> lock(mu_);
     color_ = c;

@@ -115,6 +115,9 @@ public:
 
     /// Current color.
     [[nodiscard]] std::uint32_t color() const { return color_; }
+    /// This rank's message counts of the current color, per world rank: sent to each, received
+    /// from each (zeros before activation). restore() compares them across ranks.
+    void current_counts(std::vector<std::uint64_t>& sent, std::vector<std::uint64_t>& received) const;
     /// Sets the color (restart: all ranks resume at the restored color).
     void set_color(std::uint32_t c);
 

@@ -44,6 +44,13 @@ std::size_t request_table::size() const {
     return map_.size();
 }
 
+std::size_t request_table::pending_nonpersistent() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    std::size_t n = 0;
+    for (const auto& [handle, t] : map_) n += t->persistent ? 0 : 1;
+    return n;
+}
+
 bool is_tracked(MPI_Request r) {
     return r != MPI_REQUEST_NULL && request_table::get().find(r) != nullptr;
 }

@@ -45,6 +45,9 @@ public:
     /// Number of active application requests (reported when pending across a safe point).
     [[nodiscard]] std::size_t size() const;
     [[nodiscard]] bool empty() const { return size() == 0; }
+    /// Number of tracked non-persistent requests: started and not completed. (Persistent ones
+    /// stay in the table while inactive, so size() counts them whether started or not.)
+    [[nodiscard]] std::size_t pending_nonpersistent() const;
 
 private:
     mutable std::mutex mu_;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # e2e: the Fortran demo checkpoints every 50 steps and aborts after step 270 (a simulated
 # failure); rerunning it must restart from the checkpoint of step 250 and end with the checksum of
-# an uninterrupted run.
+# an uninterrupted run. The two runs differ in their arguments (--stop-after), so they share a run
+# key set in the environment; a rerun with another run key must be refused first.
 # usage: fortran_demo.sh <fortran_demo executable>     (run in an empty scratch directory)
 set -uo pipefail
 DEMO=${1:?usage: fortran_demo.sh <fortran_demo executable>}
@@ -20,7 +21,7 @@ ref=$(checksum ref.log)
 echo "reference checksum $ref"
 
 echo "== run that fails after step 270"
-export CAIRN_DIR=$work/ckpt CAIRN_INTERVAL=off CAIRN_KEEP=2
+export CAIRN_DIR=$work/ckpt CAIRN_INTERVAL=off CAIRN_KEEP=2 CAIRN_RUN_KEY="n=1000"
 "$MPIEXEC" -n $NP "$DEMO" "${ARGS[@]}" --stop-after 270 > run1.log 2>&1
 rc=$?
 cat run1.log
@@ -28,6 +29,19 @@ cat run1.log
 [ -z "$(checksum run1.log)" ] || fail "the failing run finished"
 [ -n "$(committed_checkpoints "$CAIRN_DIR")" ] || fail "no committed checkpoint after the failure"
 ls "$CAIRN_DIR"
+
+echo "== rerun as another run (default run key: the arguments): refused"
+committed_before=$(committed_checkpoints "$CAIRN_DIR")
+env -u CAIRN_RUN_KEY "$MPIEXEC" -n $NP "$DEMO" "${ARGS[@]}" > foreign.log 2>&1 &&
+    { cat foreign.log; fail "a run with another run key restored the checkpoint"; }
+cat foreign.log
+grep -q "belongs to another run" foreign.log || fail "no run-identity error"
+grep -q "run_key 'n=1000'" foreign.log || fail "the error does not name the checkpoint's run key"
+grep -q "run_key '--n 1000 --steps 400 --checkpoint-every 50'" foreign.log ||
+    fail "the error does not name this job's run key (its arguments)"
+grep -q "restart=force" foreign.log || fail "the error does not name the override"
+[ "$(committed_checkpoints "$CAIRN_DIR")" = "$committed_before" ] ||
+    fail "the refused run changed the committed checkpoints"
 
 echo "== rerun"
 "$MPIEXEC" -n $NP "$DEMO" "${ARGS[@]}" > run2.log 2>&1 || { cat run2.log; fail "rerun failed"; }

@@ -99,7 +99,9 @@ int main(int argc, char** argv) {
     EXPECT(cairn_initialized() == 0);
 
     /* second life in the same process (the program initialised MPI, so it stays up) */
-    EXPECT(cairn_init_comm(&argc, &argv, MPI_COMM_WORLD, "c-test", NULL) == CAIRN_OK);
+    /* The application name given here must be the one the checkpoint was written under (the
+     * first init's default, argv[0]'s basename): restore() refuses another run's checkpoint. */
+    EXPECT(cairn_init_comm(&argc, &argv, MPI_COMM_WORLD, "test_c_api", NULL) == CAIRN_OK);
     step = 0;
     memset(values, 0, sizeof values);
     for (int i = 0; i < 4; ++i)

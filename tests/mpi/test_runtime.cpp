@@ -645,3 +645,30 @@ TEST_CASE("staging_prefault=off allocates the staging memory at the cut", "[runt
         CHECK(lines[1].at_cut == 0);
     }
 }
+
+TEST_CASE("interval=off prepares no staging memory until a checkpoint is taken", "[runtime]") {
+    if (!nonblocking_mode()) return;
+    const auto p = static_cast<std::uint64_t>(world_size());
+    fresh("rt_prefault_interval_off", "off");
+    cairn::init();
+    growing_state s;
+    s.register_fixed();
+    CHECK_FALSE(cairn::restore());
+    s.fill(1);
+    for (int i = 1; i <= 4; ++i) cairn::safe_point();  // nothing scheduled: nothing prepared
+    cairn::checkpoint_now();                            // allocated at the cut
+    s.extra.assign(100, 2.0);
+    cairn::register_buffer("extra", s.extra.data(), s.extra.size());
+    for (int i = 1; i <= 4; ++i) cairn::safe_point();  // after a checkpoint: prepared ahead
+    cairn::checkpoint_now();
+    cairn::finalize();
+    if (world_rank() == 0) {
+        const auto lines = staging_lines("rt_prefault_interval_off");
+        REQUIRE(lines.size() == 2);
+        CHECK(lines[0].prepared == 0);
+        CHECK(lines[0].at_cut == p * (4 + 8000));
+        CHECK(lines[1].prepared == p * 800);       // extra, prepared before the second cut
+        CHECK(lines[1].reused == p * (4 + 8000));
+        CHECK(lines[1].at_cut == 0);
+    }
+}

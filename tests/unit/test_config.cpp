@@ -49,8 +49,21 @@ TEST_CASE("config interval forms", "[config]") {
     CHECK(load_config("", {"CAIRN_INTERVAL=fixed:10m"}).interval_seconds == Approx(600));
     CHECK(load_config("", {"CAIRN_INTERVAL=90"}).interval == interval_mode::fixed);
     CHECK(load_config("", {"CAIRN_INTERVAL=off"}).interval == interval_mode::off);
+    CHECK(load_config("", {"CAIRN_INTERVAL=never"}).interval == interval_mode::off);
+    CHECK(load_config("", {"CAIRN_INTERVAL=None"}).interval == interval_mode::off);
     CHECK(load_config("", {"CAIRN_INTERVAL=young"}).interval == interval_mode::young);
     CHECK(load_config("", {"CAIRN_SIGNAL=none"}).signals.empty());
+}
+
+TEST_CASE("config run identity keys", "[config]") {
+    CHECK_FALSE(load_config("", {}).run_key_set);
+    const config c = load_config("", {"CAIRN_RUN_KEY=case 42"});
+    CHECK(c.run_key_set);
+    CHECK(c.run_key == "case 42");
+    CHECK(load_config("", {"CAIRN_RUN_KEY="}).run_key_set);  // an empty key is a key
+    CHECK(load_config("", {"CAIRN_RESTART=force"}).restart == restart_mode::force);
+    CHECK_THROWS_WITH(load_config("", {"CAIRN_RESTART=sometimes"}),
+                      Catch::Contains("auto, never, required or force"));
 }
 
 TEST_CASE("config compression", "[config]") {
@@ -107,7 +120,7 @@ TEST_CASE("config rejects bad input with a clear message", "[config]") {
     CHECK_THAT(error_of([] { load_config("", {"CAIRN_INTERVAL=fixed:0"}); }),
                Catch::Contains("longer than zero"));
     CHECK_THAT(error_of([] { load_config("", {"CAIRN_RESTART=maybe"}); }),
-               Catch::Contains("auto, never or required"));
+               Catch::Contains("auto, never, required or force"));
     CHECK_THAT(error_of([] { load_config("", {"CAIRN_SIGNAL=KILL"}); }),
                Catch::Contains("USR1"));
     CHECK_THAT(error_of([] { load_config("", {"CAIRN_DIR="}); }), Catch::Contains("empty"));
