@@ -4,6 +4,7 @@
 #include "piggyback.hpp"
 #include "requests.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -154,17 +155,29 @@ int MPI_Request_get_status(MPI_Request req, int* flag, MPI_Status* status) {
 
 int MPI_Start(MPI_Request* req) {
     if (tracking()) {
-        if (tracked_request* t = request_table::get().find(*req);
-            t != nullptr && t->what == tracked_request::kind::send) {
-            const msg_header h = protocol::get().on_send(t->dest_world);
+        tracked_request* t = request_table::get().find(*req);
+        if (t != nullptr && t->what == tracked_request::kind::send) {
             if (t->packed) {
-                std::vector<unsigned char> fresh;
-                pack_message(h, t->ubuf, t->ucount, t->utype, t->comm, fresh);
+                // Packed with cairn's own reference to the type (tracked_request::utype), so the
+                // size is the one MPI_Send_init fixed; checked all the same, never copied past
+                // the buffer MPI was given.
+                thread_local std::vector<unsigned char> fresh;  // NOLINT: reused per thread
+                pack_message(msg_header{}, t->ubuf, t->ucount, t->utype, t->comm, fresh);
+                if (fresh.size() != t->bounce.size()) {
+                    std::fprintf(stderr,
+                                 "cairn: MPI_Start: a persistent send packs to %zu bytes now, "
+                                 "%zu at MPI_Send_init; not started\n",
+                                 fresh.size(), t->bounce.size());
+                    return MPI_ERR_INTERN;
+                }
+                const msg_header h = protocol::get().on_send(t->dest_world);
+                std::memcpy(fresh.data(), &h, header_bytes);
                 std::memcpy(t->bounce.data(), fresh.data(), fresh.size());
             } else {
-                t->hdr = h;
+                t->hdr = protocol::get().on_send(t->dest_world);
             }
         }
+        if (t != nullptr) t->active = true;
     }
     return PMPI_Start(req);
 }
@@ -185,16 +198,20 @@ int MPI_Cancel(MPI_Request* req) {
 
 int MPI_Request_free(MPI_Request* req) {
     if (tracking() && is_tracked(*req)) {
-        tracked_request* t = request_table::get().find(*req);
-        if (t != nullptr && t->persistent) {
+        int done = 0;
+        PMPI_Request_get_status(*req, &done, MPI_STATUS_IGNORE);
+        if (done != 0) {
+            // Complete (or an inactive persistent request): MPI no longer touches the bounce
+            // buffer or the types, so the record goes with the request.
             const MPI_Request before = *req;
             const int rc = PMPI_Request_free(req);
             request_table::get().remove(before);
             return rc;
         }
-        // An active request freed by the application: MPI completes it later, unseen. A send's
-        // bounce buffer must outlive it, so the record moves to a list that lives until exit
-        // (its handle value may be reused by MPI for another request at once).
+        // An active request freed by the application (persistent ones included): MPI completes
+        // it later, unseen. Its bounce buffer and types must outlive it, so the record moves to
+        // a list that lives until exit (its handle value may be reused by MPI for another
+        // request at once).
         static std::vector<std::unique_ptr<tracked_request>> freed;  // NOLINT
         static std::mutex mu;                                           // NOLINT
         auto rec = request_table::get().remove(*req);
