@@ -99,6 +99,14 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
         throw make_error("mode=blocking was set in a config file passed to init(), but MPI_Init "
                          "started the non-blocking protocol; set CAIRN_MODE in the environment");
     }
+    if (!nonblocking_ && !layer_active()) {
+        log(0, std::string("warning: mode=blocking without cairn's MPI interposition (") +
+                   (layer_initialized() ? "the mode was set in a config file passed to init(); "
+                                          "set CAIRN_MODE in the environment"
+                                        : "MPI was initialised without cairn's MPI_Init wrapper") +
+                   "): messages in flight at a checkpoint are not saved, so a checkpoint is "
+                   "consistent only if no message is in flight at its safe point");
+    }
     fault::arm(cfg_.fault, rank_, nonblocking_);
     if (cfg_.fault.where != fault::point::none) {
         log(0, "warning: fault injection armed (fault=" + fault::describe(cfg_.fault) +
@@ -250,12 +258,13 @@ bool runtime::restore() {
     index_ = r.meta.safe_point;
     agree_->reset(index_ + 1);
     channel_state& chan = tier_ ? tier_->restored_channel() : ckpt_->restored_channel();
-    if (!chan.messages.empty() && !nonblocking_) {
+    if (!chan.messages.empty() && !layer_active()) {
         throw make_error("checkpoint " + r.path + " holds " + std::to_string(chan.messages.size()) +
-                         " in-flight messages for this rank, which only mode=nonblocking can "
-                         "replay; set CAIRN_MODE=nonblocking");
+                         " in-flight messages for this rank, which only cairn's MPI interposition "
+                         "can replay; set CAIRN_MODE in the environment (not in a config file "
+                         "passed to init) and initialise MPI through cairn");
     }
-    if (nonblocking_) {
+    if (layer_active()) {
         protocol::get().set_color(static_cast<std::uint32_t>(r.meta.color));
         for (auto& m : chan.messages) {
             message_queue::get().push({m.comm_id, m.source, m.tag, std::move(m.payload)});
@@ -292,6 +301,19 @@ commit_result runtime::blocking_checkpoint(trigger why) {
     const std::string save_error = reg_.refresh(rank_);
     check_registration_agrees("checkpoint", user_.get());
     const double t0 = MPI_Wtime();
+    channel_state chan;
+    if (layer_active()) {
+        // The same consistent cut as the non-blocking mode, driven on this thread: the messages
+        // in flight at the safe point are received here and saved as channel state.
+        const std::string refused = blocking_cut(chan);
+        if (!refused.empty()) {
+            commit_result res;
+            res.error = "checkpoint at safe point " + std::to_string(index_) +
+                        " not committed: " + refused;
+            sched_->record(MPI_Wtime() - t0, last_write_seconds_, MPI_Wtime());
+            return res;
+        }
+    }
     checkpoint_meta meta = base_meta();
     meta.stats.bytes = reg_.local_bytes();
     meta.stats.write_seconds = last_write_seconds_;
@@ -302,11 +324,12 @@ commit_result runtime::blocking_checkpoint(trigger why) {
             res.error = bad + " (checkpoint not committed)";
             return;
         }
-        unsigned long long total = 0;
-        unsigned long long mine = meta.stats.bytes;
-        MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());
-        meta.stats.bytes = total;
-        res = write_checkpoint(meta, reg_.buffers(), channel_state{}, why == trigger::signal);
+        unsigned long long mine[2] = {meta.stats.bytes, chan.messages.size()};
+        unsigned long long total[2] = {0, 0};
+        MPI_Allreduce(mine, total, 2, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());
+        meta.stats.bytes = total[0];
+        meta.stats.messages_logged = total[1];
+        res = write_checkpoint(meta, reg_.buffers(), chan, why == trigger::signal);
         if (res.ok && rank_ == 0) {
             checkpoint_meta logged = meta;
             logged.stats.stall_seconds = res.seconds;  // blocking: the stall is the whole write
@@ -366,14 +389,25 @@ void runtime::safe_point() {
                            (res.ok ? "checkpoint committed" : "checkpoint FAILED") +
                            "; the application should now leave its main loop");
             }
-            handle_result(res, false);
+            if (!res.ok) deferred_error_ = res;
         }
-        if (exit_) return;
+        if (exit_) {
+            report_deferred_error();
+            return;
+        }
     }
     if (nonblocking_ && cfg_.staging_prefault) prepare_staging();
     const bool time_due = rank_ == 0 && sched_->due_by_time(MPI_Wtime());
     const bool signal_pending = exit_signals_received() > signals_seen_ || exit_retry_;
     agree_->maybe_start(index_, {requested_ || time_due, signal_pending});
+    report_deferred_error();
+}
+
+void runtime::report_deferred_error() {
+    if (!deferred_error_) return;
+    const commit_result r = *deferred_error_;
+    deferred_error_.reset();
+    handle_result(r, false);
 }
 
 void runtime::checkpoint_now() {

@@ -52,6 +52,10 @@ private:
 
     // blocking mode (runtime.cpp)
     commit_result blocking_checkpoint(trigger why);
+    /// The consistent cut of the blocking mode (blocking_cut.cpp): runs the snapshot protocol to
+    /// its end on this thread, pulling and logging the messages in flight. Returns "" and fills
+    /// `chan`, or the reason the cut cannot be made consistent (nothing must then be committed).
+    std::string blocking_cut(channel_state& chan);
     /// Writes a checkpoint through the node-local tier when configured, else the shared
     /// directory only (I/O thread).
     commit_result write_checkpoint(const checkpoint_meta& meta, const std::vector<buffer_desc>& bufs,
@@ -61,6 +65,9 @@ private:
     void log(int level, const std::string& msg) const;
     double job_mtbf() const;
     void handle_result(const commit_result& res, bool explicit_call);
+    /// handle_result() of a failure kept for the end of the safe point (deferred_error_): a
+    /// safe point left half-way by on_error=abort would leave the agreement rounds out of step.
+    void report_deferred_error();
 
     // non-blocking mode (snapshot.cpp)
     struct pending_snapshot {
@@ -72,6 +79,8 @@ private:
         std::uint64_t bytes = 0;  ///< this rank's registered bytes at the cut
         bool warned = false;
         std::string save_error;  ///< an object's save failed at the cut ("" = none)
+        std::size_t receives = 0;  ///< application receive requests active at the cut
+        std::string first_receive;  ///< the first of them ("communicator C, source S, tag T")
     };
     struct write_state {
         std::atomic<bool> done{false};
@@ -97,6 +106,8 @@ private:
     void start_snapshot(trigger why, bool exit_after);
     void poll_background();
     void finish_snapshot();
+    /// abort_limit snapshots in a row aborted: reports the cause and the fix, applies on_error.
+    void report_abort_streak(const pending_snapshot& p, const std::string& why);
     void collect_write(bool wait);
     void wait_snapshot_done();
     void pull_messages();
@@ -152,9 +163,11 @@ private:
     };
     staging_use last_staging_;  // of the latest cut, on this rank
     std::uint64_t aborted_since_commit_ = 0;
+    std::uint64_t aborted_in_a_row_ = 0;  // snapshots aborted since the last one that was not
     std::uint64_t staging_waits_ = 0;
     double last_write_seconds_ = 0;
     std::optional<commit_result> last_result_;
+    std::optional<commit_result> deferred_error_;  // reported at the end of the safe point
 };
 
 /// Appends one line about a committed checkpoint to <dir>/stats.log (call on rank 0); `extra`

@@ -221,14 +221,19 @@ void runtime::finish_snapshot() {
     pending_.reset();
     if (out.aborted) {
         ++aborted_since_commit_;
+        ++aborted_in_a_row_;
         log(1, "snapshot at safe point " + std::to_string(p.safe_point) +
                    " aborted, nothing committed: " + out.why);
         commit_result r;
         r.error = "snapshot at safe point " + std::to_string(p.safe_point) + " aborted: " + out.why;
         last_result_ = r;
         if (p.exit_after) exit_retry_ = true;  // ask again for checkpoint-and-exit
+        if (cfg_.abort_limit > 0 && aborted_in_a_row_ == static_cast<std::uint64_t>(cfg_.abort_limit)) {
+            report_abort_streak(p, out.why);  // the same epoch on every rank: on_error agrees
+        }
         return;
     }
+    aborted_in_a_row_ = 0;
     checkpoint_meta meta = base_meta();
     meta.safe_point = p.safe_point;
     meta.color = out.color;
@@ -279,6 +284,33 @@ void runtime::finish_snapshot() {
         }
         w->finish();
     });
+}
+
+void runtime::report_abort_streak(const pending_snapshot& p, const std::string& why) {
+    const bool local = why.rfind("another rank", 0) != 0;
+    std::string cause = why;
+    if (local && p.receives > 0) {
+        cause += "; at the cut this rank had " + std::to_string(p.receives) +
+                 " receive request(s) pending (first: " + p.first_receive + ")";
+    }
+    const std::string fix =
+        "a rank receives, before its safe point, messages that their sender sent after the "
+        "same safe point (typically a receive for the next iteration posted, or completed, "
+        "before safe_point()), so no snapshot of this pattern can be consistent. Receive such "
+        "messages after safe_point(), or use mode=blocking for this job";
+    if (local && rank_ != 0) {
+        std::fprintf(stderr, "cairn: ERROR: rank %d: %d snapshots in a row aborted: %s. Fix: %s\n",
+                     rank_, cfg_.abort_limit, cause.c_str(), fix.c_str());
+    }
+    commit_result r;
+    r.error = std::to_string(cfg_.abort_limit) + " snapshots in a row aborted (abort_limit), " +
+              "none committed since: " + (local ? cause : why + " (its rank reports the cause)") +
+              ". Fix: " + fix;
+    last_result_ = r;
+    // Reported (and on_error applied) at the end of this safe point, after its agreement step:
+    // ranks reach this at different safe points, and a safe point left half-way would leave the
+    // agreement rounds out of step.
+    deferred_error_ = r;
 }
 
 void runtime::collect_write(bool wait) {
@@ -361,7 +393,7 @@ void runtime::start_snapshot(trigger why, bool exit_after) {
     collect_write(true);
     const double t_waited = MPI_Wtime();
     fault::begin_checkpoint();
-    const std::size_t pending_requests = request_table::get().size();
+    const std::size_t pending_requests = request_table::get().active();
     if (pending_requests > 0) {
         log(1, "warning: " + std::to_string(pending_requests) +
                    " application request(s) pending across the safe point at " +
@@ -369,6 +401,7 @@ void runtime::start_snapshot(trigger why, bool exit_after) {
                    "not re-create them");
     }
     pending_snapshot p;
+    p.receives = request_table::get().active_receives(&p.first_receive);
     p.save_error = reg_.refresh(rank_);
     p.safe_point = index_;
     p.exit_after = exit_after;

@@ -16,6 +16,7 @@ bool initialized = false;   // NOLINT: process-wide by nature
 int thread_level = 0;       // NOLINT
 int app_level = 0;          // NOLINT: the level the application was told (MPI_Init_thread)
 MPI_Comm ctl = MPI_COMM_NULL;  // NOLINT: the protocol's private communicator
+bool nonblocking_mode = false;  // NOLINT: the protocol was activated for the non-blocking mode
 }  // namespace
 
 std::string requested_mode() {
@@ -44,7 +45,12 @@ void layer_init(int provided, int required) {
     app_level = std::max<int>(MPI_THREAD_SINGLE, std::min(provided, required));
     comm_ids_init();
     predefined_type_table.build();
-    if (requested_mode() != "nonblocking" || provided < MPI_THREAD_MULTIPLE) return;
+    // Both modes take the same consistent cut, so both put the color on every message. The
+    // non-blocking mode needs MPI_THREAD_MULTIPLE (its progress and I/O threads call MPI while
+    // the application does); the blocking mode runs the protocol on the application's thread.
+    const std::string mode = requested_mode();
+    if (mode.empty() || (mode == "nonblocking" && provided < MPI_THREAD_MULTIPLE)) return;
+    nonblocking_mode = mode == "nonblocking";
     int size = 0;
     int rank = 0;
     PMPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -53,9 +59,9 @@ void layer_init(int provided, int required) {
     protocol::get().activate(ctl, size, rank, required < MPI_THREAD_MULTIPLE);
     if (rank == 0 && requested_verbosity() >= 2) {
         std::fprintf(stderr,
-                     "cairn: MPI interposition active (non-blocking snapshots) on %d ranks; "
+                     "cairn: MPI interposition active (%s snapshots) on %d ranks; "
                      "messages counted %s\n",
-                     size,
+                     nonblocking_mode ? "non-blocking" : "blocking", size,
                      required < MPI_THREAD_MULTIPLE
                          ? "without a lock (the application calls MPI from one thread at a time)"
                          : "under a lock (the application asked for MPI_THREAD_MULTIPLE)");
@@ -69,10 +75,12 @@ void layer_finalize() {
     if (ctl != MPI_COMM_NULL) PMPI_Comm_free(&ctl);
     comm_ids_finalize();
     initialized = false;
+    nonblocking_mode = false;
 }
 
 bool layer_initialized() { return initialized; }
-bool layer_nonblocking() { return protocol::get().active(); }
+bool layer_nonblocking() { return protocol::get().active() && nonblocking_mode; }
+bool layer_active() { return protocol::get().active(); }
 int layer_thread_level() { return thread_level; }
 int layer_app_thread_level() {
     return app_level;

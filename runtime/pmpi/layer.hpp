@@ -8,7 +8,7 @@
 namespace cairn::detail {
 
 /// Called from the MPI_Init wrappers: reads CAIRN_MODE (environment, or the CAIRN_CONFIG file)
-/// and activates the protocol in non-blocking mode. `required` is the thread level the
+/// and activates the protocol (both modes; non-blocking only at MPI_THREAD_MULTIPLE). `required` is the thread level the
 /// application asked for: below MPI_THREAD_MULTIPLE, messages are counted without a lock.
 void layer_init(int provided, int required);
 
@@ -18,8 +18,11 @@ void layer_finalize();
 /// True after layer_init().
 bool layer_initialized();
 
-/// True if messages carry headers (non-blocking mode active).
+/// True if the protocol is active for the non-blocking mode.
 bool layer_nonblocking();
+
+/// True if messages carry headers (the protocol is active, in either mode).
+bool layer_active();
 
 /// The thread level MPI actually provided.
 int layer_thread_level();

@@ -89,8 +89,10 @@ void protocol::on_receive_locked(const msg_header& wire, std::uint32_t comm_id, 
             ++early_total_;
             if (!early_) {
                 early_ = true;
-                early_why_ = "early message from rank " + std::to_string(src_world) + " (tag " +
-                             std::to_string(tag) + ") received before this rank's cut";
+                early_why_ = "rank " + std::to_string(rank_) + " received an early message " +
+                             "from rank " + std::to_string(src_world) + " (communicator " +
+                             std::to_string(comm_id) + ", tag " + std::to_string(tag) +
+                             ") before its own cut";
             }
             return;
         } else {

@@ -82,6 +82,17 @@ std::size_t request_table::active_receives(std::string* first) const {
     return n;
 }
 
+bool request_table::receive_completed_unseen() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [r, t] : map_) {
+        if (!t->active || t->what != tracked_request::kind::recv) continue;
+        int done = 0;
+        PMPI_Request_get_status(r, &done, MPI_STATUS_IGNORE);
+        if (done != 0) return true;
+    }
+    return false;
+}
+
 bool is_tracked(MPI_Request r) {
     return r != MPI_REQUEST_NULL && request_table::get().find(r) != nullptr;
 }

@@ -62,6 +62,9 @@ public:
     /// Active receive requests, and a description of the first ("communicator C, source S, tag
     /// T"; "" if there is none).
     [[nodiscard]] std::size_t active_receives(std::string* first) const;
+    /// True if MPI has completed an active receive request the application has not completed
+    /// yet (MPI_Request_get_status): it holds a message cairn has not seen.
+    [[nodiscard]] bool receive_completed_unseen() const;
 
 private:
     mutable std::mutex mu_;
