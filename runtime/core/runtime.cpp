@@ -99,11 +99,19 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
         throw make_error("mode=blocking was set in a config file passed to init(), but MPI_Init "
                          "started the non-blocking protocol; set CAIRN_MODE in the environment");
     }
+    if (const std::string fortran = fortran_bindings_loaded(); !fortran.empty()) {
+        log(0, "warning: the Fortran MPI bindings (" + fortran + ") are loaded: messages sent or "
+               "received through them bypass cairn's interposition and are not part of the "
+               "snapshot, so a checkpoint is consistent only if no such message is in flight at "
+               "its safe point. Exchange messages from C or C++, or complete every Fortran "
+               "exchange before safe_point()");
+    }
     if (!nonblocking_ && !layer_active()) {
         log(0, std::string("warning: mode=blocking without cairn's MPI interposition (") +
                    (layer_initialized() ? "the mode was set in a config file passed to init(); "
                                           "set CAIRN_MODE in the environment"
-                                        : "MPI was initialised without cairn's MPI_Init wrapper") +
+                                        : "MPI was initialised without cairn's MPI_Init wrapper, "
+                                          "e.g. by MPI_Init called from Fortran") +
                    "): messages in flight at a checkpoint are not saved, so a checkpoint is "
                    "consistent only if no message is in flight at its safe point");
     }

@@ -184,7 +184,7 @@ void runtime::pull_messages() {
     if (missing.empty()) return;
     for (MPI_Comm comm : known_comms()) {
         const comm_info& ci = info_of(comm);
-        if (ci.inter) continue;
+        if (ci.outside) continue;
         for (const int src_world : missing) {
             int src = -1;
             for (std::size_t r = 0; r < ci.world_rank.size(); ++r) {
@@ -293,19 +293,23 @@ void runtime::report_abort_streak(const pending_snapshot& p, const std::string& 
         cause += "; at the cut this rank had " + std::to_string(p.receives) +
                  " receive request(s) pending (first: " + p.first_receive + ")";
     }
-    const std::string fix =
+    // The boundary's reasons (nonblocking collectives, RMA, dynamic processes) say their fix
+    // themselves; early messages get theirs here.
+    const bool early = why.find("early message") != std::string::npos;
+    const std::string fix = !early ? std::string() :
         "a rank receives, before its safe point, messages that their sender sent after the "
         "same safe point (typically a receive for the next iteration posted, or completed, "
         "before safe_point()), so no snapshot of this pattern can be consistent. Receive such "
         "messages after safe_point(), or use mode=blocking for this job";
+    const std::string fix_text = fix.empty() ? "" : ". Fix: " + fix;
     if (local && rank_ != 0) {
-        std::fprintf(stderr, "cairn: ERROR: rank %d: %d snapshots in a row aborted: %s. Fix: %s\n",
-                     rank_, cfg_.abort_limit, cause.c_str(), fix.c_str());
+        std::fprintf(stderr, "cairn: ERROR: %d snapshots in a row aborted: %s%s\n",
+                     cfg_.abort_limit, cause.c_str(), fix_text.c_str());
     }
     commit_result r;
     r.error = std::to_string(cfg_.abort_limit) + " snapshots in a row aborted (abort_limit), " +
               "none committed since: " + (local ? cause : why + " (its rank reports the cause)") +
-              ". Fix: " + fix;
+              fix_text;
     last_result_ = r;
     // Reported (and on_error applied) at the end of this safe point, after its agreement step:
     // ranks reach this at different safe points, and a safe point left half-way would leave the

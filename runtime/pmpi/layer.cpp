@@ -1,12 +1,17 @@
 #include "layer.hpp"
 
+#include "boundary.hpp"
+
 #include "common/config.hpp"
 #include "comm_ids.hpp"
 #include "piggyback.hpp"
 #include "protocol.hpp"
 #include "queue.hpp"
 
+#include <link.h>
+
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 
 namespace cairn::detail {
@@ -45,6 +50,9 @@ void layer_init(int provided, int required) {
     app_level = std::max<int>(MPI_THREAD_SINGLE, std::min(provided, required));
     comm_ids_init();
     predefined_type_table.build();
+    MPI_Comm parent = MPI_COMM_NULL;
+    PMPI_Comm_get_parent(&parent);
+    if (parent != MPI_COMM_NULL) boundary::note_dynamic("started by MPI_Comm_spawn");
     // Both modes take the same consistent cut, so both put the color on every message. The
     // non-blocking mode needs MPI_THREAD_MULTIPLE (its progress and I/O threads call MPI while
     // the application does); the blocking mode runs the protocol on the application's thread.
@@ -76,6 +84,27 @@ void layer_finalize() {
     comm_ids_finalize();
     initialized = false;
     nonblocking_mode = false;
+}
+
+std::string fortran_bindings_loaded() {
+    // Open MPI's Fortran bindings (mpif.h, the mpi and mpi_f08 modules) live in libraries of
+    // their own and call the C library's PMPI_ entry points, not the MPI_ ones cairn defines.
+    std::string found;
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, std::size_t, void* data) {
+            const char* name = info->dlpi_name;
+            if (name == nullptr) return 0;
+            for (const char* lib : {"libmpi_mpifh", "libmpi_usempif08", "libmpi_usempi_ignore_tkr",
+                                    "libmpifort"}) {
+                if (std::strstr(name, lib) != nullptr) {
+                    *static_cast<std::string*>(data) = lib;
+                    return 1;
+                }
+            }
+            return 0;
+        },
+        &found);
+    return found;
 }
 
 bool layer_initialized() { return initialized; }

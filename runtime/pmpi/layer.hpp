@@ -15,6 +15,10 @@ void layer_init(int provided, int required);
 /// Called from the MPI_Finalize wrapper.
 void layer_finalize();
 
+/// The Fortran MPI bindings library loaded in this process ("" if none): point-to-point calls
+/// made through it do not pass through cairn's wrappers.
+std::string fortran_bindings_loaded();
+
 /// True after layer_init().
 bool layer_initialized();
 

@@ -1,5 +1,7 @@
 #include "protocol.hpp"
 
+#include "boundary.hpp"
+
 #include <algorithm>
 
 namespace cairn::detail {
@@ -132,6 +134,15 @@ void protocol::cut() {
     log_.clear();
     aborted_ = early_;
     why_ = early_why_;
+    if (!aborted_) {
+        // MPI use whose state a cut cannot capture (dynamic processes, pending nonblocking
+        // collectives, RMA in progress): refused, with the reason.
+        std::string refused = boundary::refusal();
+        if (!refused.empty()) {
+            aborted_ = true;
+            why_ = "rank " + std::to_string(rank_) + ": " + refused;
+        }
+    }
     early_ = false;
     early_why_.clear();
     color_ = white_ + 1;

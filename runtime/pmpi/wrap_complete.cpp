@@ -1,5 +1,6 @@
 // Interposed completion calls: after MPI completes a tracked request, cairn reads the header of a
 // received message, unpacks it, logs it if it is a late message, and fixes the status.
+#include "boundary.hpp"
 #include "intercept.hpp"
 #include "piggyback.hpp"
 #include "requests.hpp"
@@ -22,6 +23,9 @@ std::vector<MPI_Request> snapshot(int n, const MPI_Request* reqs) {
 }
 
 int finish_one(MPI_Request before, MPI_Status* st) {
+    if (boundary::collectives_pending.load(std::memory_order_relaxed) != 0) {
+        boundary::collective_done(before);
+    }
     if (!is_tracked(before)) return MPI_SUCCESS;
     return finish_request(before, st);
 }
@@ -54,11 +58,25 @@ void finish_completed(const std::vector<MPI_Request>& before, int count, const i
     }
 }
 
+// A nonblocking collective's request completed by a single-request call: forgotten.
+int collective_completed(int rc, MPI_Request before, int flag) {
+    if ((rc == MPI_SUCCESS || truncated(rc)) && flag != 0) boundary::collective_done(before);
+    return rc;
+}
+
+bool collectives_pending() {
+    return boundary::collectives_pending.load(std::memory_order_relaxed) != 0;
+}
+
 }  // namespace
 
 extern "C" {
 
 int MPI_Wait(MPI_Request* req, MPI_Status* status) {
+    if (collectives_pending() && !is_tracked(*req)) {
+        const MPI_Request before = *req;
+        return collective_completed(PMPI_Wait(req, status), before, 1);
+    }
     if (!tracking() || !is_tracked(*req)) return PMPI_Wait(req, status);
     const MPI_Request before = *req;
     MPI_Status local;
@@ -70,6 +88,11 @@ int MPI_Wait(MPI_Request* req, MPI_Status* status) {
 }
 
 int MPI_Test(MPI_Request* req, int* flag, MPI_Status* status) {
+    if (collectives_pending() && !is_tracked(*req)) {
+        const MPI_Request before = *req;
+        const int rc = PMPI_Test(req, flag, status);
+        return collective_completed(rc, before, *flag);
+    }
     if (!tracking() || !is_tracked(*req)) return PMPI_Test(req, flag, status);
     const MPI_Request before = *req;
     MPI_Status local;
