@@ -412,6 +412,7 @@ void runtime::safe_point() {
 }
 
 void runtime::report_deferred_error() {
+    const std::unique_lock<std::recursive_mutex> lock(bg_mu_);
     if (!deferred_error_) return;
     const commit_result r = *deferred_error_;
     deferred_error_.reset();
@@ -423,6 +424,7 @@ void runtime::checkpoint_now() {
         handle_result(blocking_checkpoint(trigger::explicit_call), true);
         return;
     }
+    const std::lock_guard<std::recursive_mutex> lock(bg_mu_);
     last_result_.reset();
     start_snapshot(trigger::explicit_call, false);
     wait_snapshot_done();

@@ -113,6 +113,10 @@ private:
     void pull_messages();
     void stage_buffers();
     void prepare_staging();
+    /// Progress thread: once the channel phase of the pending snapshot is over, hands it to
+    /// the I/O thread (finish_snapshot()) without waiting for a safe point. Never blocks: if the
+    /// application's thread holds bg_mu_, it is doing the same and this returns.
+    void complete_in_background();
     void start_progress_thread();
     void stop_progress_thread();
     void wake_progress_thread();
@@ -137,16 +141,19 @@ private:
     std::mutex progress_mu_;               // with progress_cv_: the thread sleeps while idle
     std::condition_variable progress_cv_;
     bool progress_wake_ = false;           // a snapshot was cut (guarded by progress_mu_)
-    std::uint64_t index_ = 0;
+    std::atomic<std::uint64_t> index_{0};  // read by the progress thread (base_meta)
     std::uint64_t epoch_ = 0;
     bool restarted_ = false;
     bool restore_called_ = false;
     bool requested_ = false;
     bool exit_ = false;
-    bool exit_retry_ = false;
+    std::atomic<bool> exit_retry_{false};
     int signals_seen_ = 0;
 
-    // non-blocking state
+    // non-blocking state. pending_, writing_, last_result_, deferred_error_ and the counters
+    // below are changed by the application's thread and by the progress thread
+    // (complete_in_background), always under bg_mu_ (recursive: the application's paths nest).
+    std::recursive_mutex bg_mu_;
     bool nonblocking_ = false;
     std::optional<pending_snapshot> pending_;
     std::shared_ptr<write_state> writing_;

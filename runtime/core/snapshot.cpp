@@ -77,10 +77,21 @@ void runtime::start_progress_thread() {
             }
             lock.unlock();
             protocol::get().progress_and_expire();
+            complete_in_background();
             std::this_thread::sleep_for(std::chrono::microseconds(500));
             lock.lock();
         }
     });
+}
+
+void runtime::complete_in_background() {
+    const std::unique_lock<std::recursive_mutex> lock(bg_mu_, std::try_to_lock);
+    if (!lock.owns_lock() || !pending_ || !protocol::get().progress()) return;
+    try {
+        finish_snapshot();  // the write and the commit then run on the I/O thread
+    } catch (const std::exception& e) {
+        log(0, std::string("ERROR while handing a snapshot to the I/O thread: ") + e.what());
+    }
 }
 
 void runtime::wake_progress_thread() {
@@ -318,6 +329,7 @@ void runtime::report_abort_streak(const pending_snapshot& p, const std::string& 
 }
 
 void runtime::collect_write(bool wait) {
+    const std::lock_guard<std::recursive_mutex> lock(bg_mu_);
     if (!writing_) return;
     if (wait) {
         // Sleep until the I/O thread finishes the write (it can take seconds): spinning here took
@@ -352,6 +364,7 @@ void runtime::collect_write(bool wait) {
 }
 
 void runtime::wait_snapshot_done() {
+    const std::lock_guard<std::recursive_mutex> lock(bg_mu_);
     while (pending_) {
         if (protocol::get().progress()) {
             finish_snapshot();
@@ -370,6 +383,7 @@ void runtime::wait_snapshot_done() {
 }
 
 void runtime::poll_background() {
+    const std::lock_guard<std::recursive_mutex> lock(bg_mu_);
     if (pending_) {
         if (protocol::get().progress()) {
             finish_snapshot();
@@ -388,6 +402,7 @@ void runtime::poll_background() {
 }
 
 void runtime::start_snapshot(trigger why, bool exit_after) {
+    const std::lock_guard<std::recursive_mutex> lock(bg_mu_);
     const double t0 = MPI_Wtime();
     wait_snapshot_done();  // one snapshot at a time
     if (writing_ && !writing_->done) {
