@@ -40,6 +40,9 @@ struct config {
     bool abort_on_error = false;
     std::string history;  ///< "" = <dir>/history
     bool nonblocking = true;  ///< mode: non-blocking Mattern snapshot (else blocking)
+    /// The MPI interposition (headers, the consistent cut); off only with mode=blocking, where
+    /// in-flight messages are then not saved (a baseline for benchmarks).
+    bool interpose = true;
     std::uint64_t staging_limit = 8ULL << 30;  ///< bytes of staging memory per rank
     bool staging_prefault = true;  ///< allocate and touch staging memory before the first cut
     double epoch_timeout = 120;  ///< seconds before an unfinished snapshot is aborted

@@ -86,6 +86,10 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     check_mpi(MPI_Allreduce(&leader, &nodes_, 1, MPI_INT, MPI_SUM, user_.get()), "MPI_Allreduce");
 
     nonblocking_ = cfg_.nonblocking;
+    if (nonblocking_ && !cfg_.interpose) {
+        throw make_error("mode=nonblocking needs interpose=on (interpose=off is for the blocking "
+                         "mode only)");
+    }
     if (nonblocking_ && !layer_nonblocking()) {
         const std::string why = !layer_initialized()
             ? "MPI was initialised without cairn's MPI_Init wrapper (link libcairn before libmpi)"
@@ -108,7 +112,8 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     }
     if (!nonblocking_ && !layer_active()) {
         log(0, std::string("warning: mode=blocking without cairn's MPI interposition (") +
-                   (layer_initialized() ? "the mode was set in a config file passed to init(); "
+                   (!cfg_.interpose ? "interpose=off"
+                    : layer_initialized() ? "the mode was set in a config file passed to init(); "
                                           "set CAIRN_MODE in the environment"
                                         : "MPI was initialised without cairn's MPI_Init wrapper, "
                                           "e.g. by MPI_Init called from Fortran") +

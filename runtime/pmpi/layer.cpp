@@ -27,6 +27,7 @@ bool nonblocking_mode = false;  // NOLINT: the protocol was activated for the no
 std::string requested_mode() {
     try {
         const config c = load_config("", cairn_environment());
+        if (!c.interpose) return c.nonblocking ? "" : "blocking-plain";
         return c.nonblocking ? "nonblocking" : "blocking";
     } catch (const std::exception&) {
         return "";  // cairn::init() reports the configuration error
@@ -57,7 +58,10 @@ void layer_init(int provided, int required) {
     // non-blocking mode needs MPI_THREAD_MULTIPLE (its progress and I/O threads call MPI while
     // the application does); the blocking mode runs the protocol on the application's thread.
     const std::string mode = requested_mode();
-    if (mode.empty() || (mode == "nonblocking" && provided < MPI_THREAD_MULTIPLE)) return;
+    if (mode.empty() || mode == "blocking-plain" ||
+        (mode == "nonblocking" && provided < MPI_THREAD_MULTIPLE)) {
+        return;
+    }
     nonblocking_mode = mode == "nonblocking";
     int size = 0;
     int rank = 0;

@@ -35,7 +35,8 @@ int layer_thread_level();
 /// provided (MPI_Init_thread and MPI_Query_thread answer this).
 int layer_app_thread_level();
 
-/// Mode requested in the environment ("blocking" or "nonblocking"; "" when unreadable).
+/// Mode requested in the environment ("blocking" or "nonblocking"; "blocking-plain" for
+/// blocking with interpose=off; "" when unreadable or nonblocking with interpose=off).
 std::string requested_mode();
 
 }  // namespace cairn::detail
