@@ -413,3 +413,35 @@ TEST_CASE("an RMA operation not synchronised at a safe point refuses the commit"
         CHECK_FALSE(sp.empty());
     }
 }
+
+TEST_CASE("a connection to processes outside the job refuses every later commit", "[boundary]") {
+    if (world_size() < 2) return;
+    // Ranks 0 and 1 connect through MPI_Open_port / MPI_Comm_accept / MPI_Comm_connect on
+    // MPI_COMM_SELF. Here both ends happen to be in the same job, but cairn refuses on the call
+    // (in general the other end is another job). The note lasts for the whole process, so this
+    // case comes last in the file.
+    fresh("bd_dynamic", "steps:1");
+    setenv("CAIRN_ABORT_LIMIT", "1", 1);
+    cairn::init();
+    int step = 0;
+    cairn::register_scalar("step", step);
+    CHECK_FALSE(cairn::restore());
+    CHECK(safe_points(1).empty());  // before the connection: committed
+    char port[MPI_MAX_PORT_NAME] = {};
+    if (world_rank() == 0) MPI_Open_port(MPI_INFO_NULL, port);
+    MPI_Bcast(port, MPI_MAX_PORT_NAME, MPI_CHAR, 0, MPI_COMM_WORLD);
+    MPI_Comm other = MPI_COMM_NULL;
+    if (world_rank() == 0) MPI_Comm_accept(port, MPI_INFO_NULL, 0, MPI_COMM_SELF, &other);
+    if (world_rank() == 1) MPI_Comm_connect(port, MPI_INFO_NULL, 0, MPI_COMM_SELF, &other);
+    const auto errors = safe_points(3);
+    if (other != MPI_COMM_NULL) MPI_Comm_disconnect(&other);
+    if (world_rank() == 0) MPI_Close_port(port);
+    cairn::finalize();
+    clean_env();
+    INFO((errors.empty() ? std::string() : errors[0]));
+    REQUIRE_FALSE(errors.empty());
+    if (world_rank() <= 1) {
+        CHECK(any_contains(errors, "outside MPI_COMM_WORLD (MPI_Comm_"));
+    }
+    if (world_rank() == 0) CHECK(committed_safe_points("bd_dynamic") == std::vector<std::uint64_t>{1});
+}
