@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side ping-pong of the PMPI wrappers: plain (CAIRN_MODE=blocking, the wrappers pass
+# Side-by-side ping-pong of the PMPI wrappers: plain (CAIRN_MODE=blocking CAIRN_INTERPOSE=off, the wrappers pass
 # through) against interposed (CAIRN_MODE=nonblocking, every message carries the 2-byte header)
 # and interposed_mt (the same with the application at MPI_THREAD_MULTIPLE: messages counted
 # under a lock), alternating launches so that all see the same machine load
@@ -64,11 +64,11 @@ echo "library,mode,metric,round,rep,seconds" > "$raw"
 # launch LABEL LIBDIR MODE ROUND NP BENCHMODE
 launch() {
     local label=$1 libdir=$2 mode=$3 round=$4 np=$5 bmode=$6 log=$work/run.log
-    local cairn_mode=blocking extra=()
-    [ "$mode" != plain ] && cairn_mode=nonblocking
+    local cairn_mode=blocking interpose=off extra=()
+    [ "$mode" != plain ] && cairn_mode=nonblocking interpose=on
     [ "$mode" = interposed_mt ] && extra=(--thread-multiple)
     if ! env ${libdir:+LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}} \
-        CAIRN_MODE=$cairn_mode CAIRN_DIR="$work/ckpt" \
+        CAIRN_MODE=$cairn_mode CAIRN_INTERPOSE=$interpose CAIRN_DIR="$work/ckpt" \
         "$MPIEXEC" -n "$np" "$bench" --mode "$bmode" --reps "$reps" "${extra[@]}" > "$log" 2>&1; then
         cat "$log"
         echo "bench-pingpong.sh: $label $mode launch failed" >&2

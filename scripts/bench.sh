@@ -238,6 +238,13 @@ for mib in "${sizes[@]}"; do
     CAIRN_MODE=nonblocking CAIRN_INTERVAL=fixed:1000h CAIRN_DIR=$scratch/ckpt_nonblocking \
         run $NP nonblocking "$mib" --reps $reps --warmup $warmup
     rm -rf "$scratch/ckpt_nonblocking"
+    # Time to durable: from the cut to the commit, computing with no safe point and with one
+    # every ~1 ms (compare with blocking_checkpoint, the same state written at the safe point).
+    for sp in 0 1; do
+        CAIRN_MODE=nonblocking CAIRN_INTERVAL=steps:10000 CAIRN_DIR=$scratch/ckpt_durable \
+            run $NP durable "$mib" --reps $reps --safe-point-ms $sp
+        rm -rf "$scratch/ckpt_durable"
+    done
     # Node-local tier in /dev/shm (flush=end: the timed commits do not touch the shared
     # directory; the final flush at finalize is not timed): commit without and with partner
     # copies (2 simulated nodes), then restore from the local tier.
@@ -261,8 +268,8 @@ for mib in "${sizes[@]}"; do
     incremental "$mib"
 done
 if [ $only_incr -eq 0 ] && [ $only_io -eq 0 ]; then
-echo "== ping-pong between 2 ranks: blocking mode (plain) and non-blocking mode (interposed)"
-CAIRN_MODE=blocking CAIRN_DIR=$scratch/ckpt_pp run 2 pingpong 1 --reps $reps
+echo "== ping-pong between 2 ranks: blocking mode without interposition (plain) and non-blocking mode (interposed)"
+CAIRN_MODE=blocking CAIRN_INTERPOSE=off CAIRN_DIR=$scratch/ckpt_pp run 2 pingpong 1 --reps $reps
 sed -i -e 's/^result latency_8B /result latency_plain /' -e 's/^result time_1MiB /result time_1MiB_plain /' "$raw"
 CAIRN_MODE=nonblocking CAIRN_DIR=$scratch/ckpt_pp run 2 pingpong 1 --reps $reps
 sed -i -e 's/^result latency_8B /result latency_interposed /' \
@@ -334,6 +341,9 @@ for mib in "${sizes[@]}"; do
         echo "$mib,blocking checkpoint / memcpy,$(ratio "$(med blocking_checkpoint "$mib")" "$(med memcpy "$mib")")"
         echo "$mib,nonblocking stall / blocking checkpoint,$(ratio "$(med nonblocking_stall "$mib")" "$(med blocking_checkpoint "$mib")")"
         echo "$mib,nonblocking first stall / memcpy,$(ratio "$(med nonblocking_first_stall "$mib")" "$(med memcpy "$mib")")"
+        echo "$mib,time to durable without safe points / blocking checkpoint,$(ratio "$(med durable_no_safe_point "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,time to durable with a safe point every 1 ms / blocking checkpoint,$(ratio "$(med durable_safe_point_1ms "$mib")" "$(med blocking_checkpoint "$mib")")"
+        echo "$mib,time to durable without / with safe points,$(ratio "$(med durable_no_safe_point "$mib")" "$(med durable_safe_point_1ms "$mib")")"
         echo "$mib,blocking write bandwidth / dd,$(ratio "$(med dd_write "$mib")" "$(med blocking_checkpoint "$mib")")"
         echo "$mib,blocking write bandwidth / dd new file,$(ratio "$(med dd_write_new "$mib")" "$(med blocking_checkpoint "$mib")")"
         echo "$mib,naive POSIX write bandwidth / dd new file,$(ratio "$(med dd_write_new "$mib")" "$(med posix_write "$mib")")"

@@ -16,6 +16,12 @@
 //                staging memory meanwhile); before each later checkpoint all ranks memcpy the
 //                state into touched memory at once (nonblocking_memcpy: the stall's baseline
 //                measured in the same launch)
+//   durable      (CAIRN_MODE=nonblocking CAIRN_INTERVAL=steps:10000) time to durable: from the
+//                safe point that cuts to the commit (seen in <CAIRN_DIR>/stats.log, which rank 0's
+//                I/O thread appends after the commit), the ranks computing meanwhile with no
+//                safe point (durable_no_safe_point) or with one every ~1 ms
+//                (durable_safe_point_1ms, --safe-point-ms 1); the first repetition of the
+//                launch (staging memory allocated) is not reported
 //   restore      restore() of the newest checkpoint (one repetition per launch)
 //   posix        each rank writes its own file with write() and fsync() (naive baseline)
 //   h5indep      one shared HDF5 file through the MPI-IO driver, each rank writing its block with
@@ -56,6 +62,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -69,6 +76,7 @@ struct options {
     int changed = 5;        ///< incremental: percent of blocks changed per checkpoint
     std::uint64_t block_kib = 64;  ///< incremental: block size (must match CAIRN_BLOCK_SIZE)
     double warmup = 0;      ///< nonblocking: seconds of compute before the first checkpoint
+    double safe_point_ms = 0;  ///< durable: compute between safe points after the cut (0: none)
     bool thread_multiple = false;  ///< the application asks for MPI_THREAD_MULTIPLE
 };
 
@@ -168,6 +176,54 @@ void run_nonblocking(const options& o, int rank, std::vector<double>& state) {
         } else {
             report(rank, "nonblocking_stall", o.mib, rep, stall);
             report(rank, "nonblocking_commit", o.mib, rep, total);
+        }
+    }
+    if (sink == -1.0) std::puts("");  // keep the work
+}
+
+/// Commits listed in <CAIRN_DIR>/stats.log (one line each, appended after the commit).
+int committed_lines() {
+    const char* d = std::getenv("CAIRN_DIR");
+    std::ifstream in(std::string(d == nullptr ? "." : d) + "/stats.log");
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line)) n += line.rfind("epoch=", 0) == 0 ? 1 : 0;
+    return n;
+}
+
+void run_durable(const options& o, int rank) {
+    constexpr std::uint64_t every = 10000;  // CAIRN_INTERVAL=steps:10000 (bench.sh)
+    std::vector<double> scratch(4096, 1.0);
+    double sink = 0;
+    for (int rep = -1; rep < o.reps; ++rep) {
+        while ((cairn::safe_point_index() + 1) % every != 0) cairn::safe_point();
+        MPI_Barrier(MPI_COMM_WORLD);
+        const int before = committed_lines();
+        cairn::safe_point();  // the cut
+        const double t_cut = now();
+        // Compute; look at the file about every millisecond (a file read, no MPI, no cairn).
+        double t = -1;
+        if (o.safe_point_ms <= 0) {
+            while (committed_lines() <= before) {
+                sink += compute(1.0, scratch);
+                if (now() - t_cut > 600) throw cairn::error("durable: no commit within 600 s");
+            }
+            t = now() - t_cut;
+        } else {
+            // Every rank must pass the same safe points: the loop ends when every rank has seen
+            // the commit (each keeps the time it first saw it).
+            for (int all = 0; all == 0;) {
+                sink += compute(o.safe_point_ms, scratch);
+                cairn::safe_point();
+                if (t < 0 && committed_lines() > before) t = now() - t_cut;
+                int mine = t < 0 ? 0 : 1;
+                MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+                if (now() - t_cut > 600) throw cairn::error("durable: no commit within 600 s");
+            }
+        }
+        if (rep >= 0) {
+            report(rank, o.safe_point_ms > 0 ? "durable_safe_point_1ms" : "durable_no_safe_point",
+                   o.mib, rep, t);
         }
     }
     if (sink == -1.0) std::puts("");  // keep the work
@@ -370,7 +426,8 @@ int run(const options& o) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
     const bool uses_cairn = o.mode == "blocking" || o.mode == "nonblocking" ||
-                            o.mode == "restore" || o.mode == "incremental";
+                            o.mode == "durable" || o.mode == "restore" ||
+                            o.mode == "incremental";
     std::vector<double> state = o.mode == "pingpong" || o.mode == "selfsend"
                                     ? std::vector<double>{}
                                     : make_state(o.mib, rank, nranks, uses_cairn);
@@ -387,6 +444,8 @@ int run(const options& o) {
         }
     } else if (o.mode == "nonblocking") {
         run_nonblocking(o, rank, state);
+    } else if (o.mode == "durable") {
+        run_durable(o, rank);
     } else if (o.mode == "restore") {
         std::fill(state.begin(), state.end(), 0.0);
         MPI_Barrier(MPI_COMM_WORLD);
@@ -449,6 +508,8 @@ int main(int argc, char** argv) {
             o.block_kib = std::strtoull(v.c_str(), nullptr, 10);
         else if (a == "--warmup")
             o.warmup = std::strtod(v.c_str(), nullptr);
+        else if (a == "--safe-point-ms")
+            o.safe_point_ms = std::strtod(v.c_str(), nullptr);
         else {
             std::fprintf(stderr, "cairn_bench: unknown option %s\n", a.c_str());
             return 2;
@@ -457,9 +518,10 @@ int main(int argc, char** argv) {
     if (help || o.mode.empty() || o.mib == 0 || o.reps < 1 || o.changed < 0 || o.changed > 100 ||
         o.block_kib == 0 || !(o.warmup >= 0)) {
         std::fprintf(help ? stdout : stderr,
-                     "usage: cairn_bench --mode memcpy|blocking|nonblocking|restore|posix|h5indep|"
+                     "usage: cairn_bench --mode memcpy|blocking|nonblocking|durable|restore|posix|h5indep|"
                      "shared|pingpong|selfsend|incremental [--mib N] [--reps N] [--dir D] "
-                     "[--changed PCT] [--block-kib K] [--warmup SECONDS] [--thread-multiple]\n"
+                     "[--changed PCT] [--block-kib K] [--warmup SECONDS] [--safe-point-ms MS] "
+                     "[--thread-multiple]\n"
                      "(run under mpiexec; the modes are described at the top of "
                      "apps/bench/main.cpp and in docs/benchmarks.md)\n");
         return help ? 0 : 2;

@@ -95,7 +95,7 @@ const std::vector<std::string>& config_keys() {
     static const std::vector<std::string> keys = {
         "dir",     "keep",      "verbose",  "interval", "node_mtbf",     "restart",
         "signal",  "lookahead", "app_name", "run_key", "on_error", "history",       "mode",
-        "staging_limit", "staging_prefault", "epoch_timeout", "compression", "direct_io", "incremental", "block_size",
+        "staging_limit", "staging_prefault", "epoch_timeout", "abort_limit", "interpose", "compression", "direct_io", "incremental", "block_size",
         "full_every", "local_dir", "flush", "partner", "node_split",
         "parallel_staging", "fault"};
     return keys;
@@ -181,6 +181,13 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         }
         if (!(s > 0)) bad(key, value, "the timeout must be longer than zero");
         c.epoch_timeout = s;
+    } else if (key == "interpose") {
+        const std::string v = lower(value);
+        if (v == "on" || v == "true" || v == "1") c.interpose = true;
+        else if (v == "off" || v == "false" || v == "0") c.interpose = false;
+        else bad(key, value, "expected on or off");
+    } else if (key == "abort_limit") {
+        c.abort_limit = static_cast<int>(parse_int(key, value, 0, 1000000));
     } else if (key == "compression") {
         const std::string v = lower(value);
         if (v == "none" || v == "off") {

@@ -45,9 +45,15 @@ struct config {
     bool abort_on_error = false;
     std::string history;  ///< "" = <dir>/history
     bool nonblocking = true;  ///< mode: non-blocking Mattern snapshot (else blocking)
+    /// The MPI interposition (headers, the consistent cut); off only with mode=blocking, where
+    /// in-flight messages are then not saved (a baseline for benchmarks).
+    bool interpose = true;
     std::uint64_t staging_limit = 8ULL << 30;  ///< bytes of staging memory per rank
     bool staging_prefault = true;  ///< allocate and touch staging memory before the first cut
     double epoch_timeout = 120;  ///< seconds before an unfinished snapshot is aborted
+    /// Snapshots aborted in a row (none committed in between) after which the cause is reported
+    /// as an error and on_error applies; 0 = never.
+    int abort_limit = 5;
     int deflate_level = 0;  ///< compression: 0 = none, 1-9 = HDF5 deflate (gzip) level
     bool direct_io = true;  ///< raw data of contiguous blocks written/read with O_DIRECT
     staging_split parallel_staging =

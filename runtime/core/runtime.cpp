@@ -89,6 +89,10 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     check_mpi(MPI_Allreduce(&leader, &nodes_, 1, MPI_INT, MPI_SUM, user_.get()), "MPI_Allreduce");
 
     nonblocking_ = cfg_.nonblocking;
+    if (nonblocking_ && !cfg_.interpose) {
+        throw make_error("mode=nonblocking needs interpose=on (interpose=off is for the blocking "
+                         "mode only)");
+    }
     if (nonblocking_ && !layer_nonblocking()) {
         const std::string why = !layer_initialized()
             ? "MPI was initialised without cairn's MPI_Init wrapper (link libcairn before libmpi)"
@@ -101,6 +105,23 @@ runtime::runtime(int* argc, char*** argv, const init_options& opts) {
     if (!nonblocking_ && layer_nonblocking()) {
         throw make_error("mode=blocking was set in a config file passed to init(), but MPI_Init "
                          "started the non-blocking protocol; set CAIRN_MODE in the environment");
+    }
+    if (const std::string fortran = fortran_bindings_loaded(); !fortran.empty()) {
+        log(0, "warning: the Fortran MPI bindings (" + fortran + ") are loaded: messages sent or "
+               "received through them bypass cairn's interposition and are not part of the "
+               "snapshot, so a checkpoint is consistent only if no such message is in flight at "
+               "its safe point. Exchange messages from C or C++, or complete every Fortran "
+               "exchange before safe_point()");
+    }
+    if (!nonblocking_ && !layer_active()) {
+        log(0, std::string("warning: mode=blocking without cairn's MPI interposition (") +
+                   (!cfg_.interpose ? "interpose=off"
+                    : layer_initialized() ? "the mode was set in a config file passed to init(); "
+                                          "set CAIRN_MODE in the environment"
+                                        : "MPI was initialised without cairn's MPI_Init wrapper, "
+                                          "e.g. by MPI_Init called from Fortran") +
+                   "): messages in flight at a checkpoint are not saved, so a checkpoint is "
+                   "consistent only if no message is in flight at its safe point");
     }
     fault::arm(cfg_.fault, rank_, nonblocking_);
     if (cfg_.fault.where != fault::point::none) {
@@ -254,12 +275,13 @@ bool runtime::restore() {
     index_ = r.meta.safe_point;
     agree_->reset(index_ + 1);
     channel_state& chan = tier_ ? tier_->restored_channel() : ckpt_->restored_channel();
-    if (!chan.messages.empty() && !nonblocking_) {
+    if (!chan.messages.empty() && !layer_active()) {
         throw make_error("checkpoint " + r.path + " holds " + std::to_string(chan.messages.size()) +
-                         " in-flight messages for this rank, which only mode=nonblocking can "
-                         "replay; set CAIRN_MODE=nonblocking");
+                         " in-flight messages for this rank, which only cairn's MPI interposition "
+                         "can replay; set CAIRN_MODE in the environment (not in a config file "
+                         "passed to init) and initialise MPI through cairn");
     }
-    if (nonblocking_) {
+    if (layer_active()) {
         protocol::get().set_color(static_cast<std::uint32_t>(r.meta.color));
         for (auto& m : chan.messages) {
             message_queue::get().push({m.comm_id, m.source, m.tag, std::move(m.payload)});
@@ -296,6 +318,19 @@ commit_result runtime::blocking_checkpoint(trigger why) {
     const std::string save_error = reg_.refresh(rank_);
     check_registration_agrees("checkpoint", user_.get());
     const double t0 = MPI_Wtime();
+    channel_state chan;
+    if (layer_active()) {
+        // The same consistent cut as the non-blocking mode, driven on this thread: the messages
+        // in flight at the safe point are received here and saved as channel state.
+        const std::string refused = blocking_cut(chan);
+        if (!refused.empty()) {
+            commit_result res;
+            res.error = "checkpoint at safe point " + std::to_string(index_) +
+                        " not committed: " + refused;
+            sched_->record(MPI_Wtime() - t0, last_write_seconds_, MPI_Wtime());
+            return res;
+        }
+    }
     checkpoint_meta meta = base_meta();
     meta.stats.bytes = reg_.local_bytes();
     meta.stats.write_seconds = last_write_seconds_;
@@ -306,11 +341,12 @@ commit_result runtime::blocking_checkpoint(trigger why) {
             res.error = bad + " (checkpoint not committed)";
             return;
         }
-        unsigned long long total = 0;
-        unsigned long long mine = meta.stats.bytes;
-        MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());
-        meta.stats.bytes = total;
-        res = write_checkpoint(meta, reg_.buffers(), channel_state{}, why == trigger::signal);
+        unsigned long long mine[2] = {meta.stats.bytes, chan.messages.size()};
+        unsigned long long total[2] = {0, 0};
+        MPI_Allreduce(mine, total, 2, MPI_UNSIGNED_LONG_LONG, MPI_SUM, io_.get());
+        meta.stats.bytes = total[0];
+        meta.stats.messages_logged = total[1];
+        res = write_checkpoint(meta, reg_.buffers(), chan, why == trigger::signal);
         if (res.ok && rank_ == 0) {
             checkpoint_meta logged = meta;
             logged.stats.stall_seconds = res.seconds;  // blocking: the stall is the whole write
@@ -371,9 +407,12 @@ void runtime::safe_point() {
                            (res.ok ? "checkpoint committed" : "checkpoint FAILED") +
                            "; the application should now leave its main loop");
             }
-            handle_result(res, false);
+            if (!res.ok) deferred_error_ = res;
         }
-        if (exit_) return;
+        if (exit_) {
+            report_deferred_error();
+            return;
+        }
     }
     // Staging memory is prepared ahead only when a checkpoint is to come: scheduled (any interval
     // but off), requested, or taken before. With interval=off and no request it stays unallocated.
@@ -385,6 +424,15 @@ void runtime::safe_point() {
     const bool time_due = rank_ == 0 && sched_->due_by_time(MPI_Wtime());
     const bool signal_pending = exit_signals_received() > signals_seen_ || exit_retry_;
     agree_->maybe_start(index_, {requested_ || time_due, signal_pending});
+    report_deferred_error();
+}
+
+void runtime::report_deferred_error() {
+    const std::unique_lock<std::recursive_mutex> lock(bg_mu_);
+    if (!deferred_error_) return;
+    const commit_result r = *deferred_error_;
+    deferred_error_.reset();
+    handle_result(r, false);
 }
 
 void runtime::checkpoint_now() {
@@ -393,6 +441,7 @@ void runtime::checkpoint_now() {
         handle_result(blocking_checkpoint(trigger::explicit_call), true);
         return;
     }
+    const std::lock_guard<std::recursive_mutex> lock(bg_mu_);
     last_result_.reset();
     start_snapshot(trigger::explicit_call, false);
     wait_snapshot_done();

@@ -52,6 +52,10 @@ private:
 
     // blocking mode (runtime.cpp)
     commit_result blocking_checkpoint(trigger why);
+    /// The consistent cut of the blocking mode (blocking_cut.cpp): runs the snapshot protocol to
+    /// its end on this thread, pulling and logging the messages in flight. Returns "" and fills
+    /// `chan`, or the reason the cut cannot be made consistent (nothing must then be committed).
+    std::string blocking_cut(channel_state& chan);
     /// Writes a checkpoint through the node-local tier when configured, else the shared
     /// directory only (I/O thread).
     commit_result write_checkpoint(const checkpoint_meta& meta, const std::vector<buffer_desc>& bufs,
@@ -61,6 +65,9 @@ private:
     void log(int level, const std::string& msg) const;
     double job_mtbf() const;
     void handle_result(const commit_result& res, bool explicit_call);
+    /// handle_result() of a failure kept for the end of the safe point (deferred_error_): a
+    /// safe point left half-way by on_error=abort would leave the agreement rounds out of step.
+    void report_deferred_error();
 
     // non-blocking mode (snapshot.cpp)
     struct pending_snapshot {
@@ -72,6 +79,8 @@ private:
         std::uint64_t bytes = 0;  ///< this rank's registered bytes at the cut
         bool warned = false;
         std::string save_error;  ///< an object's save failed at the cut ("" = none)
+        std::size_t receives = 0;  ///< application receive requests active at the cut
+        std::string first_receive;  ///< the first of them ("communicator C, source S, tag T")
     };
     struct write_state {
         std::atomic<bool> done{false};
@@ -97,11 +106,17 @@ private:
     void start_snapshot(trigger why, bool exit_after);
     void poll_background();
     void finish_snapshot();
+    /// abort_limit snapshots in a row aborted: reports the cause and the fix, applies on_error.
+    void report_abort_streak(const pending_snapshot& p, const std::string& why);
     void collect_write(bool wait);
     void wait_snapshot_done();
     void pull_messages();
     void stage_buffers();
     void prepare_staging();
+    /// Progress thread: once the channel phase of the pending snapshot is over, hands it to
+    /// the I/O thread (finish_snapshot()) without waiting for a safe point. Never blocks: if the
+    /// application's thread holds bg_mu_, it is doing the same and this returns.
+    void complete_in_background();
     void start_progress_thread();
     void stop_progress_thread();
     void wake_progress_thread();
@@ -126,7 +141,7 @@ private:
     std::mutex progress_mu_;               // with progress_cv_: the thread sleeps while idle
     std::condition_variable progress_cv_;
     bool progress_wake_ = false;           // a snapshot was cut (guarded by progress_mu_)
-    std::uint64_t index_ = 0;
+    std::atomic<std::uint64_t> index_{0};  // read by the progress thread (base_meta)
     std::uint64_t epoch_ = 0;
     bool restarted_ = false;
     bool restore_called_ = false;
@@ -135,10 +150,13 @@ private:
     // prepares staging memory even with interval=off (nothing is scheduled before that).
     bool checkpoint_wanted_ = false;
     bool exit_ = false;
-    bool exit_retry_ = false;
+    std::atomic<bool> exit_retry_{false};
     int signals_seen_ = 0;
 
-    // non-blocking state
+    // non-blocking state. pending_, writing_, last_result_, deferred_error_ and the counters
+    // below are changed by the application's thread and by the progress thread
+    // (complete_in_background), always under bg_mu_ (recursive: the application's paths nest).
+    std::recursive_mutex bg_mu_;
     bool nonblocking_ = false;
     std::optional<pending_snapshot> pending_;
     std::shared_ptr<write_state> writing_;
@@ -155,9 +173,11 @@ private:
     };
     staging_use last_staging_;  // of the latest cut, on this rank
     std::uint64_t aborted_since_commit_ = 0;
+    std::uint64_t aborted_in_a_row_ = 0;  // snapshots aborted since the last one that was not
     std::uint64_t staging_waits_ = 0;
     double last_write_seconds_ = 0;
     std::optional<commit_result> last_result_;
+    std::optional<commit_result> deferred_error_;  // reported at the end of the safe point
 };
 
 /// Appends one line about a committed checkpoint to <dir>/stats.log (call on rank 0); `extra`

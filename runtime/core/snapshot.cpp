@@ -77,10 +77,21 @@ void runtime::start_progress_thread() {
             }
             lock.unlock();
             protocol::get().progress_and_expire();
+            complete_in_background();
             std::this_thread::sleep_for(std::chrono::microseconds(500));
             lock.lock();
         }
     });
+}
+
+void runtime::complete_in_background() {
+    const std::unique_lock<std::recursive_mutex> lock(bg_mu_, std::try_to_lock);
+    if (!lock.owns_lock() || !pending_ || !protocol::get().progress()) return;
+    try {
+        finish_snapshot();  // the write and the commit then run on the I/O thread
+    } catch (const std::exception& e) {
+        log(0, std::string("ERROR while handing a snapshot to the I/O thread: ") + e.what());
+    }
 }
 
 void runtime::wake_progress_thread() {
@@ -184,7 +195,7 @@ void runtime::pull_messages() {
     if (missing.empty()) return;
     for (MPI_Comm comm : known_comms()) {
         const comm_info& ci = info_of(comm);
-        if (ci.inter) continue;
+        if (ci.outside) continue;
         for (const int src_world : missing) {
             int src = -1;
             for (std::size_t r = 0; r < ci.world_rank.size(); ++r) {
@@ -221,14 +232,19 @@ void runtime::finish_snapshot() {
     pending_.reset();
     if (out.aborted) {
         ++aborted_since_commit_;
+        ++aborted_in_a_row_;
         log(1, "snapshot at safe point " + std::to_string(p.safe_point) +
                    " aborted, nothing committed: " + out.why);
         commit_result r;
         r.error = "snapshot at safe point " + std::to_string(p.safe_point) + " aborted: " + out.why;
         last_result_ = r;
         if (p.exit_after) exit_retry_ = true;  // ask again for checkpoint-and-exit
+        if (cfg_.abort_limit > 0 && aborted_in_a_row_ == static_cast<std::uint64_t>(cfg_.abort_limit)) {
+            report_abort_streak(p, out.why);  // the same epoch on every rank: on_error agrees
+        }
         return;
     }
+    aborted_in_a_row_ = 0;
     checkpoint_meta meta = base_meta();
     meta.safe_point = p.safe_point;
     meta.color = out.color;
@@ -281,7 +297,39 @@ void runtime::finish_snapshot() {
     });
 }
 
+void runtime::report_abort_streak(const pending_snapshot& p, const std::string& why) {
+    const bool local = why.rfind("another rank", 0) != 0;
+    std::string cause = why;
+    if (local && p.receives > 0) {
+        cause += "; at the cut this rank had " + std::to_string(p.receives) +
+                 " receive request(s) pending (first: " + p.first_receive + ")";
+    }
+    // The boundary's reasons (nonblocking collectives, RMA, dynamic processes) say their fix
+    // themselves; early messages get theirs here.
+    const bool early = why.find("early message") != std::string::npos;
+    const std::string fix = !early ? std::string() :
+        "a rank receives, before its safe point, messages that their sender sent after the "
+        "same safe point (typically a receive for the next iteration posted, or completed, "
+        "before safe_point()), so no snapshot of this pattern can be consistent. Receive such "
+        "messages after safe_point(), or use mode=blocking for this job";
+    const std::string fix_text = fix.empty() ? "" : ". Fix: " + fix;
+    if (local && rank_ != 0) {
+        std::fprintf(stderr, "cairn: ERROR: %d snapshots in a row aborted: %s%s\n",
+                     cfg_.abort_limit, cause.c_str(), fix_text.c_str());
+    }
+    commit_result r;
+    r.error = std::to_string(cfg_.abort_limit) + " snapshots in a row aborted (abort_limit), " +
+              "none committed since: " + (local ? cause : why + " (its rank reports the cause)") +
+              fix_text;
+    last_result_ = r;
+    // Reported (and on_error applied) at the end of this safe point, after its agreement step:
+    // ranks reach this at different safe points, and a safe point left half-way would leave the
+    // agreement rounds out of step.
+    deferred_error_ = r;
+}
+
 void runtime::collect_write(bool wait) {
+    const std::lock_guard<std::recursive_mutex> lock(bg_mu_);
     if (!writing_) return;
     if (wait) {
         // Sleep until the I/O thread finishes the write (it can take seconds): spinning here took
@@ -316,6 +364,7 @@ void runtime::collect_write(bool wait) {
 }
 
 void runtime::wait_snapshot_done() {
+    const std::lock_guard<std::recursive_mutex> lock(bg_mu_);
     while (pending_) {
         if (protocol::get().progress()) {
             finish_snapshot();
@@ -334,6 +383,7 @@ void runtime::wait_snapshot_done() {
 }
 
 void runtime::poll_background() {
+    const std::lock_guard<std::recursive_mutex> lock(bg_mu_);
     if (pending_) {
         if (protocol::get().progress()) {
             finish_snapshot();
@@ -352,6 +402,7 @@ void runtime::poll_background() {
 }
 
 void runtime::start_snapshot(trigger why, bool exit_after) {
+    const std::lock_guard<std::recursive_mutex> lock(bg_mu_);
     const double t0 = MPI_Wtime();
     wait_snapshot_done();  // one snapshot at a time
     if (writing_ && !writing_->done) {
@@ -361,7 +412,7 @@ void runtime::start_snapshot(trigger why, bool exit_after) {
     collect_write(true);
     const double t_waited = MPI_Wtime();
     fault::begin_checkpoint();
-    const std::size_t pending_requests = request_table::get().size();
+    const std::size_t pending_requests = request_table::get().active();
     if (pending_requests > 0) {
         log(1, "warning: " + std::to_string(pending_requests) +
                    " application request(s) pending across the safe point at " +
@@ -369,6 +420,7 @@ void runtime::start_snapshot(trigger why, bool exit_after) {
                    "not re-create them");
     }
     pending_snapshot p;
+    p.receives = request_table::get().active_receives(&p.first_receive);
     p.save_error = reg_.refresh(rank_);
     p.safe_point = index_;
     p.exit_after = exit_after;

@@ -38,10 +38,13 @@ std::unique_ptr<comm_info> make_info(MPI_Comm comm, std::uint32_t id) {
     int inter = 0;
     PMPI_Comm_test_inter(comm, &inter);
     info->inter = inter != 0;
-    if (!info->inter) {
+    {
+        // Point-to-point ranks name the local group of an intracommunicator and the remote
+        // group of an intercommunicator.
         MPI_Group g = MPI_GROUP_NULL;
         MPI_Group w = MPI_GROUP_NULL;
-        PMPI_Comm_group(comm, &g);
+        if (info->inter) PMPI_Comm_remote_group(comm, &g);
+        else PMPI_Comm_group(comm, &g);
         PMPI_Comm_group(MPI_COMM_WORLD, &w);
         int n = 0;
         PMPI_Group_size(g, &n);
@@ -49,6 +52,7 @@ std::unique_ptr<comm_info> make_info(MPI_Comm comm, std::uint32_t id) {
         for (int i = 0; i < n; ++i) ranks[static_cast<std::size_t>(i)] = i;
         info->world_rank.resize(static_cast<std::size_t>(n));
         PMPI_Group_translate_ranks(g, n, ranks.data(), w, info->world_rank.data());
+        for (const int r : info->world_rank) info->outside = info->outside || r == MPI_UNDEFINED;
         PMPI_Group_free(&g);
         PMPI_Group_free(&w);
     }

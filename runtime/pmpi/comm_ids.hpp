@@ -12,8 +12,11 @@ namespace cairn::detail {
 /// What cairn keeps per application communicator (as an MPI attribute).
 struct comm_info {
     std::uint32_t id = 0;           ///< 0 = MPI_COMM_WORLD, 1 = MPI_COMM_SELF, then creation order
-    bool inter = false;             ///< intercommunicator (not covered by the protocol)
-    std::vector<int> world_rank;    ///< [rank in comm] -> rank in MPI_COMM_WORLD
+    bool inter = false;             ///< intercommunicator (ranks name the remote group)
+    /// Some peer is not in MPI_COMM_WORLD (MPI_Comm_spawn, _connect/_accept, _join): its
+    /// traffic carries no header and is outside the snapshot (checkpoints are then refused).
+    bool outside = false;
+    std::vector<int> world_rank;    ///< [peer rank in comm] -> rank in MPI_COMM_WORLD
 };
 
 /// Creates the attribute key and names WORLD and SELF. Call once after MPI is initialised.

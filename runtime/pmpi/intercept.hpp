@@ -13,7 +13,7 @@ namespace cairn::detail {
 inline bool intercept(MPI_Comm comm, int peer) {
     if (!protocol::get().active() || in_internal_scope()) return false;
     if (peer == MPI_PROC_NULL || comm == MPI_COMM_NULL) return false;
-    return !info_of(comm).inter;
+    return !info_of(comm).outside;
 }
 
 /// The communicator's info if a point-to-point call on `comm` with `peer` must go through the
@@ -22,7 +22,7 @@ inline const comm_info* intercepted(MPI_Comm comm, int peer) {
     if (!protocol::get().active() || in_internal_scope()) return nullptr;
     if (peer == MPI_PROC_NULL || comm == MPI_COMM_NULL) return nullptr;
     const comm_info& ci = info_of(comm);
-    return ci.inter ? nullptr : &ci;
+    return ci.outside ? nullptr : &ci;
 }
 
 /// World rank of `rank` in the communicator described by `ci` (-1 if unknown).

@@ -1,5 +1,7 @@
 #include "protocol.hpp"
 
+#include "boundary.hpp"
+
 #include <algorithm>
 
 namespace cairn::detail {
@@ -89,8 +91,10 @@ void protocol::on_receive_locked(const msg_header& wire, std::uint32_t comm_id, 
             ++early_total_;
             if (!early_) {
                 early_ = true;
-                early_why_ = "early message from rank " + std::to_string(src_world) + " (tag " +
-                             std::to_string(tag) + ") received before this rank's cut";
+                early_why_ = "rank " + std::to_string(rank_) + " received an early message " +
+                             "from rank " + std::to_string(src_world) + " (communicator " +
+                             std::to_string(comm_id) + ", tag " + std::to_string(tag) +
+                             ") before its own cut";
             }
             return;
         } else {
@@ -142,6 +146,15 @@ void protocol::cut() {
     log_.clear();
     aborted_ = early_;
     why_ = early_why_;
+    if (!aborted_) {
+        // MPI use whose state a cut cannot capture (dynamic processes, pending nonblocking
+        // collectives, RMA in progress): refused, with the reason.
+        std::string refused = boundary::refusal();
+        if (!refused.empty()) {
+            aborted_ = true;
+            why_ = "rank " + std::to_string(rank_) + ": " + refused;
+        }
+    }
     early_ = false;
     early_why_.clear();
     color_ = white_ + 1;

@@ -12,6 +12,23 @@ tracked_request::~tracked_request() {
     int fin = 0;
     PMPI_Finalized(&fin);
     if (stype != MPI_DATATYPE_NULL && fin == 0) PMPI_Type_free(&stype);
+    if (owns_utype && utype != MPI_DATATYPE_NULL && fin == 0) PMPI_Type_free(&utype);
+}
+
+int tracked_request::hold_type(MPI_Datatype dt) {
+    if (dt == MPI_DATATYPE_NULL || facts_of(dt).known) {
+        utype = dt;  // predefined: valid for the life of MPI
+        return MPI_SUCCESS;
+    }
+    // A duplicate has the same type map and stays valid until cairn frees it, whatever the
+    // application does with its own handle.
+    const int rc = PMPI_Type_dup(dt, &utype);
+    if (rc != MPI_SUCCESS) {
+        utype = MPI_DATATYPE_NULL;
+        return rc;
+    }
+    owns_utype = true;
+    return MPI_SUCCESS;
 }
 
 request_table& request_table::get() {
@@ -49,6 +66,38 @@ std::size_t request_table::pending_nonpersistent() const {
     std::size_t n = 0;
     for (const auto& [handle, t] : map_) n += t->persistent ? 0 : 1;
     return n;
+}
+
+std::size_t request_table::active() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    std::size_t n = 0;
+    for (const auto& [r, t] : map_) n += t->active ? 1 : 0;
+    return n;
+}
+
+std::size_t request_table::active_receives(std::string* first) const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    std::size_t n = 0;
+    for (const auto& [r, t] : map_) {
+        if (!t->active || t->what != tracked_request::kind::recv) continue;
+        if (n++ == 0 && first != nullptr) {
+            auto show = [](int v, int any) { return v == any ? std::string("any") : std::to_string(v); };
+            *first = "communicator " + std::to_string(info_of(t->comm).id) + ", source " +
+                     show(t->peer, MPI_ANY_SOURCE) + ", tag " + show(t->tag, MPI_ANY_TAG);
+        }
+    }
+    return n;
+}
+
+bool request_table::receive_completed_unseen() const {
+    const std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [r, t] : map_) {
+        if (!t->active || t->what != tracked_request::kind::recv) continue;
+        int done = 0;
+        PMPI_Request_get_status(r, &done, MPI_STATUS_IGNORE);
+        if (done != 0) return true;
+    }
+    return false;
 }
 
 bool is_tracked(MPI_Request r) {
@@ -110,6 +159,7 @@ int finish_request(MPI_Request before, MPI_Status* st) {
             protocol::get().on_send_cancelled(h, t->dest_world);
         }
     }
+    t->active = false;
     if (!t->persistent) table.remove(before);
     return rc;
 }

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -22,11 +23,22 @@ struct tracked_request {
     MPI_Datatype stype = MPI_DATATYPE_NULL;  ///< struct type of the large path
     const void* ubuf = nullptr;           ///< application buffer
     int ucount = 0;
+    /// The application's datatype as the wrappers use it after the call that created the
+    /// request: a predefined type, or cairn's own duplicate of a derived one (hold_type()). The
+    /// application may free its handle while the request is pending or persistent (MPI-3.1
+    /// 4.1.9), and MPI may hand the same handle value out again for a new type.
     MPI_Datatype utype = MPI_DATATYPE_NULL;
+    bool owns_utype = false;              ///< utype is cairn's duplicate (freed with the record)
     MPI_Comm comm = MPI_COMM_NULL;
     int dest_world = -1;                  ///< send: destination in MPI_COMM_WORLD
+    int peer = 0;                         ///< recv: source as posted (may be MPI_ANY_SOURCE)
+    int tag = 0;                          ///< recv: tag as posted (may be MPI_ANY_TAG)
+    bool active = true;                   ///< started and not completed (persistent: MPI_Start)
 
     ~tracked_request();
+    /// Sets utype to `dt`, holding a reference of cairn's own (MPI_Type_dup) if `dt` is derived.
+    /// Returns an MPI error code.
+    int hold_type(MPI_Datatype dt);
     tracked_request() = default;
     tracked_request(const tracked_request&) = delete;
     tracked_request& operator=(const tracked_request&) = delete;
@@ -48,6 +60,14 @@ public:
     /// Number of tracked non-persistent requests: started and not completed. (Persistent ones
     /// stay in the table while inactive, so size() counts them whether started or not.)
     [[nodiscard]] std::size_t pending_nonpersistent() const;
+    /// Active application requests (persistent ones only between MPI_Start and completion).
+    [[nodiscard]] std::size_t active() const;
+    /// Active receive requests, and a description of the first ("communicator C, source S, tag
+    /// T"; "" if there is none).
+    [[nodiscard]] std::size_t active_receives(std::string* first) const;
+    /// True if MPI has completed an active receive request the application has not completed
+    /// yet (MPI_Request_get_status): it holds a message cairn has not seen.
+    [[nodiscard]] bool receive_completed_unseen() const;
 
 private:
     mutable std::mutex mu_;

@@ -48,6 +48,16 @@ int MPI_Finalize(void) {
     return PMPI_Finalize();
 }
 
+int MPI_Intercomm_create(MPI_Comm local, int local_leader, MPI_Comm peer, int remote_leader,
+                         int tag, MPI_Comm* out) {
+    return after_create(
+        PMPI_Intercomm_create(local, local_leader, peer, remote_leader, tag, out), out);
+}
+
+int MPI_Intercomm_merge(MPI_Comm inter, int high, MPI_Comm* out) {
+    return after_create(PMPI_Intercomm_merge(inter, high, out), out);
+}
+
 int MPI_Comm_dup(MPI_Comm comm, MPI_Comm* out) { return after_create(PMPI_Comm_dup(comm, out), out); }
 
 int MPI_Comm_dup_with_info(MPI_Comm comm, MPI_Info info, MPI_Comm* out) {

@@ -1,9 +1,11 @@
 // Interposed completion calls: after MPI completes a tracked request, cairn reads the header of a
 // received message, unpacks it, logs it if it is a late message, and fixes the status.
+#include "boundary.hpp"
 #include "intercept.hpp"
 #include "piggyback.hpp"
 #include "requests.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -21,6 +23,9 @@ std::vector<MPI_Request> snapshot(int n, const MPI_Request* reqs) {
 }
 
 int finish_one(MPI_Request before, MPI_Status* st) {
+    if (boundary::collectives_pending.load(std::memory_order_relaxed) != 0) {
+        boundary::collective_done(before);
+    }
     if (!is_tracked(before)) return MPI_SUCCESS;
     return finish_request(before, st);
 }
@@ -53,11 +58,25 @@ void finish_completed(const std::vector<MPI_Request>& before, int count, const i
     }
 }
 
+// A nonblocking collective's request completed by a single-request call: forgotten.
+int collective_completed(int rc, MPI_Request before, int flag) {
+    if ((rc == MPI_SUCCESS || truncated(rc)) && flag != 0) boundary::collective_done(before);
+    return rc;
+}
+
+bool collectives_pending() {
+    return boundary::collectives_pending.load(std::memory_order_relaxed) != 0;
+}
+
 }  // namespace
 
 extern "C" {
 
 int MPI_Wait(MPI_Request* req, MPI_Status* status) {
+    if (collectives_pending() && !is_tracked(*req)) {
+        const MPI_Request before = *req;
+        return collective_completed(PMPI_Wait(req, status), before, 1);
+    }
     if (!tracking() || !is_tracked(*req)) return PMPI_Wait(req, status);
     const MPI_Request before = *req;
     MPI_Status local;
@@ -69,6 +88,11 @@ int MPI_Wait(MPI_Request* req, MPI_Status* status) {
 }
 
 int MPI_Test(MPI_Request* req, int* flag, MPI_Status* status) {
+    if (collectives_pending() && !is_tracked(*req)) {
+        const MPI_Request before = *req;
+        const int rc = PMPI_Test(req, flag, status);
+        return collective_completed(rc, before, *flag);
+    }
     if (!tracking() || !is_tracked(*req)) return PMPI_Test(req, flag, status);
     const MPI_Request before = *req;
     MPI_Status local;
@@ -154,17 +178,29 @@ int MPI_Request_get_status(MPI_Request req, int* flag, MPI_Status* status) {
 
 int MPI_Start(MPI_Request* req) {
     if (tracking()) {
-        if (tracked_request* t = request_table::get().find(*req);
-            t != nullptr && t->what == tracked_request::kind::send) {
-            const msg_header h = protocol::get().on_send(t->dest_world);
+        tracked_request* t = request_table::get().find(*req);
+        if (t != nullptr && t->what == tracked_request::kind::send) {
             if (t->packed) {
-                std::vector<unsigned char> fresh;
-                pack_message(h, t->ubuf, t->ucount, t->utype, t->comm, fresh);
+                // Packed with cairn's own reference to the type (tracked_request::utype), so the
+                // size is the one MPI_Send_init fixed; checked all the same, never copied past
+                // the buffer MPI was given.
+                thread_local std::vector<unsigned char> fresh;  // NOLINT: reused per thread
+                pack_message(msg_header{}, t->ubuf, t->ucount, t->utype, t->comm, fresh);
+                if (fresh.size() != t->bounce.size()) {
+                    std::fprintf(stderr,
+                                 "cairn: MPI_Start: a persistent send packs to %zu bytes now, "
+                                 "%zu at MPI_Send_init; not started\n",
+                                 fresh.size(), t->bounce.size());
+                    return MPI_ERR_INTERN;
+                }
+                const msg_header h = protocol::get().on_send(t->dest_world);
+                std::memcpy(fresh.data(), &h, header_bytes);
                 std::memcpy(t->bounce.data(), fresh.data(), fresh.size());
             } else {
-                t->hdr = h;
+                t->hdr = protocol::get().on_send(t->dest_world);
             }
         }
+        if (t != nullptr) t->active = true;
     }
     return PMPI_Start(req);
 }
@@ -185,16 +221,20 @@ int MPI_Cancel(MPI_Request* req) {
 
 int MPI_Request_free(MPI_Request* req) {
     if (tracking() && is_tracked(*req)) {
-        tracked_request* t = request_table::get().find(*req);
-        if (t != nullptr && t->persistent) {
+        int done = 0;
+        PMPI_Request_get_status(*req, &done, MPI_STATUS_IGNORE);
+        if (done != 0) {
+            // Complete (or an inactive persistent request): MPI no longer touches the bounce
+            // buffer or the types, so the record goes with the request.
             const MPI_Request before = *req;
             const int rc = PMPI_Request_free(req);
             request_table::get().remove(before);
             return rc;
         }
-        // An active request freed by the application: MPI completes it later, unseen. A send's
-        // bounce buffer must outlive it, so the record moves to a list that lives until exit
-        // (its handle value may be reused by MPI for another request at once).
+        // An active request freed by the application (persistent ones included): MPI completes
+        // it later, unseen. Its bounce buffer and types must outlive it, so the record moves to
+        // a list that lives until exit (its handle value may be reused by MPI for another
+        // request at once).
         static std::vector<std::unique_ptr<tracked_request>> freed;  // NOLINT
         static std::mutex mu;                                           // NOLINT
         auto rec = request_table::get().remove(*req);

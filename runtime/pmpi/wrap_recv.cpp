@@ -218,11 +218,16 @@ int post_irecv(void* buf, int count, MPI_Datatype dt, int source, int tag, MPI_C
     auto t = std::make_unique<tracked_request>();
     t->what = tracked_request::kind::recv;
     t->persistent = persistent;
+    t->active = !persistent;  // a persistent request is active from MPI_Start on
+    t->peer = source;
+    t->tag = tag;
     t->ubuf = buf;
     t->ucount = count;
-    t->utype = dt;
     t->comm = comm;
-    int rc = MPI_SUCCESS;
+    // The completion unpacks (and may log) with the type, possibly after the application freed
+    // its handle.
+    int rc = t->hold_type(dt);
+    if (rc != MPI_SUCCESS) return rc;
     if (receive_packed(count, dt)) {
         t->packed = true;
         t->bounce.resize(static_cast<std::size_t>(packed_capacity(count, dt, comm)));

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 using namespace cairn::detail;
@@ -100,16 +101,18 @@ int persistent_send(send_mode m, const void* buf, int count, MPI_Datatype dt, in
     auto t = std::make_unique<tracked_request>();
     t->what = tracked_request::kind::send;
     t->persistent = true;
+    t->active = false;  // from MPI_Start on
     t->dest_world = world_of(comm, dest);
     t->comm = comm;
     t->ubuf = buf;
     t->ucount = count;
-    t->utype = dt;
-    int rc = MPI_SUCCESS;
+    // MPI_Start packs with the type again, possibly after the application freed its handle.
+    int rc = t->hold_type(dt);
+    if (rc != MPI_SUCCESS) return rc;
     if (use_packed(data_bytes(count, dt))) {
         // The packed form is rebuilt at every MPI_Start; its size never changes.
         t->packed = true;
-        pack_message(msg_header{}, buf, count, dt, comm, t->bounce);
+        pack_message(msg_header{}, buf, count, t->utype, comm, t->bounce);
         rc = raw_send_init(m, t->bounce.data(), static_cast<int>(t->bounce.size()), MPI_PACKED,
                            dest, tag, comm, req);
     } else {
@@ -167,6 +170,69 @@ int MPI_Rsend_init(const void* buf, int count, MPI_Datatype dt, int dest, int ta
 int MPI_Bsend_init(const void* buf, int count, MPI_Datatype dt, int dest, int tag, MPI_Comm comm,
                    MPI_Request* req) {
     return persistent_send(send_mode::buffered, buf, count, dt, dest, tag, comm, req);
+}
+
+}  // extern "C"
+
+// MPI_Buffer_attach / MPI_Buffer_detach: every buffered message carries a header, so an
+// attached buffer of exactly the size MPI-3.1 3.6.1 promises is enough (MPI_Pack_size of the
+// messages plus MPI_BSEND_OVERHEAD each) would be too small by header_bytes per message. cairn
+// attaches a buffer of its own, larger by that much for as many messages as the application's
+// buffer can hold, and gives the application's buffer back at detach (the application may not
+// touch it while it is attached, so which memory MPI copies into is not observable).
+namespace {
+
+struct attached_buffer {
+    std::mutex mu;
+    void* app = nullptr;  ///< the application's buffer (returned by detach)
+    int app_size = 0;
+    std::vector<unsigned char> own;  ///< what MPI was given
+};
+
+attached_buffer& attached() {
+    static attached_buffer a;  // NOLINT: process-wide by nature (one buffer per process)
+    return a;
+}
+
+}  // namespace
+
+extern "C" {
+
+int MPI_Buffer_attach(void* buf, int size) {
+    if (!protocol::get().active() || in_internal_scope() || size < 0) {
+        return PMPI_Buffer_attach(buf, size);
+    }
+    attached_buffer& a = attached();
+    const std::lock_guard<std::mutex> lock(a.mu);
+    // At most size / MPI_BSEND_OVERHEAD messages fit; each needs its header and may be aligned.
+    const std::int64_t messages = static_cast<std::int64_t>(size) / MPI_BSEND_OVERHEAD + 1;
+    const std::int64_t want = static_cast<std::int64_t>(size) + messages * (header_bytes + 16);
+    if (want > INT32_MAX || !a.own.empty()) return PMPI_Buffer_attach(buf, size);
+    a.own.resize(static_cast<std::size_t>(want));
+    const int rc = PMPI_Buffer_attach(a.own.data(), static_cast<int>(want));
+    if (rc != MPI_SUCCESS) {
+        a.own.clear();
+        a.own.shrink_to_fit();
+        return rc;
+    }
+    a.app = buf;
+    a.app_size = size;
+    return MPI_SUCCESS;
+}
+
+int MPI_Buffer_detach(void* buf, int* size) {
+    attached_buffer& a = attached();
+    const std::lock_guard<std::mutex> lock(a.mu);
+    const int rc = PMPI_Buffer_detach(buf, size);
+    if (rc != MPI_SUCCESS || a.own.empty()) return rc;
+    // MPI returned cairn's buffer (the call waited for the buffered messages to leave it).
+    *static_cast<void**>(buf) = a.app;
+    *size = a.app_size;
+    a.own.clear();
+    a.own.shrink_to_fit();
+    a.app = nullptr;
+    a.app_size = 0;
+    return MPI_SUCCESS;
 }
 
 }  // extern "C"

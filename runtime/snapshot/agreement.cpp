@@ -10,7 +10,7 @@ agreement::agreement(MPI_Comm comm, int lookahead)
 void agreement::start(std::uint64_t index, agreement_flags local) {
     send_ = {local.checkpoint ? 1 : 0, local.exit ? 1 : 0};
     recv_ = {0, 0};
-    check_mpi(MPI_Iallreduce(send_.data(), recv_.data(), 2, MPI_INT, MPI_MAX, comm_, req_.out()),
+    check_mpi(PMPI_Iallreduce(send_.data(), recv_.data(), 2, MPI_INT, MPI_MAX, comm_, req_.out()),
               "MPI_Iallreduce (checkpoint agreement)");
     in_flight_ = true;
     decide_at_ = index + static_cast<std::uint64_t>(lookahead_);

@@ -4,6 +4,8 @@
 # plus the amounts in the channel logs must equal the initial total exactly, and per channel
 # sent_white = recv_before + logged. At least one channel log must be non-empty, and an
 # uncoordinated snapshot written by the same run must FAIL the same check.
+# MODE=blocking in the environment runs the same oracle with blocking checkpoints (default
+# nonblocking): both modes must take the same consistent cut.
 # usage: bank_oracle.sh <bank executable> <bank_check executable> [bank options...]
 #        (run in a scratch directory; e.g. --thread-multiple: the application asks for
 #        MPI_THREAD_MULTIPLE, so cairn counts messages under its lock instead of without one)
@@ -14,12 +16,13 @@ shift 2
 source "$(dirname "$0")/heat_common.sh"
 NP=4
 INITIAL=1000000
+MODE=${MODE:-nonblocking}
 work=$PWD/bank_oracle
 rm -rf "$work" && mkdir -p "$work" || fail "cannot create $work"
 cd "$work" || fail "cannot enter $work"
 
-echo "== bank $*: $NP ranks, 200 steps, non-blocking checkpoint every 5 steps, all files kept"
-CAIRN_MODE=nonblocking CAIRN_DIR=$work/ckpt CAIRN_KEEP=1000 CAIRN_VERBOSE=0 \
+echo "== bank $*: $NP ranks, 200 steps, $MODE checkpoint every 5 steps, all files kept"
+CAIRN_MODE=$MODE CAIRN_DIR=$work/ckpt CAIRN_KEEP=1000 CAIRN_VERBOSE=0 \
     "$MPIEXEC" -n $NP "$BANK" --steps 200 --checkpoint-every 5 --sleep-us 1000 \
     --initial $INITIAL --seed 3 --uncoordinated "$work/uncoordinated" "$@" > run.log 2>&1 ||
     { cat run.log; fail "bank run failed"; }

@@ -22,7 +22,8 @@ for m in memcpy blocking_checkpoint nonblocking_stall nonblocking_commit nonbloc
          nonblocking_first_stall restore posix_write hdf5_independent dd_write dd_write_new \
          dd_write_direct \
          dd_read dd_read_direct deflate_checkpoint incremental_full incremental_delta \
-         incremental_full_bytes incremental_delta_bytes tier_local_checkpoint \
+         incremental_full_bytes incremental_delta_bytes durable_no_safe_point \
+         durable_safe_point_1ms tier_local_checkpoint \
          tier_local_restore tier_partner_checkpoint tier_partner_restore latency_plain \
          latency_interposed time_1MiB_plain time_1MiB_interposed; do
     line=$(grep "^$m," "$csv") || fail "metric $m missing from $csv"

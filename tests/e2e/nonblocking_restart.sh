@@ -3,6 +3,7 @@
 # snapshot; one rank is SIGKILLed after a committed checkpoint (for bank: one whose channel log
 # holds transfers in flight); rerunning the same command must restore it, replay the channel log
 # and end exactly like an uninterrupted run with the same input.
+# MODE=blocking in the environment takes blocking checkpoints instead (same test otherwise).
 # usage: nonblocking_restart.sh bank <bank> <bank_check>
 #        nonblocking_restart.sh heat <heat>                 (run in a scratch directory)
 set -uo pipefail
@@ -11,9 +12,10 @@ APP=${2:?missing the executable}
 CHECK=${3:-}
 source "$(dirname "$0")/heat_common.sh"
 NP=4
+MODE=${MODE:-nonblocking}
 VICTIM_RANK=2
 INITIAL=1000000
-work=$PWD/nonblocking_restart_$CASE
+work=$PWD/restart_${MODE}_$CASE
 rm -rf "$work" && mkdir -p "$work" || fail "cannot create $work"
 cd "$work" || fail "cannot enter $work"
 
@@ -47,8 +49,8 @@ ref=$(result ref.log)
 [ -n "$ref" ] || { cat ref.log; fail "no result in the reference run"; }
 echo "reference: $ref"
 
-echo "== non-blocking checkpoints ($INTERVAL); SIGKILL rank $VICTIM_RANK after a usable commit"
-export CAIRN_MODE=nonblocking CAIRN_DIR=$work/ckpt CAIRN_INTERVAL=$INTERVAL CAIRN_KEEP=1000
+echo "== $MODE checkpoints ($INTERVAL); SIGKILL rank $VICTIM_RANK after a usable commit"
+export CAIRN_MODE=$MODE CAIRN_DIR=$work/ckpt CAIRN_INTERVAL=$INTERVAL CAIRN_KEEP=1000
 CMD=("$MPIEXEC" -n $NP "$APP" "${ARGS[@]}" "${RUN_ARGS[@]}")
 "${CMD[@]}" > run1.log 2>&1 &
 mpirun_pid=$!
