@@ -530,6 +530,10 @@ restore_result node_tier::restore(checkpointer& ck, const std::vector<buffer_des
             last_shared_ = all != 0;
             return res;
         }
+        if (const auto mk = store_.read_marker(e); mk && mk->redundancy != redundancy_name(cfg_)) {
+            why += " (checkpoint " + std::to_string(e) + " was written with redundancy = " +
+                   mk->redundancy + ", this job uses " + redundancy_name(cfg_) + ")";
+        }
         log(1, why);
         why_not += (why_not.empty() ? "" : "; ") + why;
         bound = e;
