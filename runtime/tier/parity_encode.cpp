@@ -132,72 +132,93 @@ std::string parity_sets::encode(const local_store& store, std::uint64_t e, int n
 
     // 3. Chunk by chunk: this rank's data segments go to the stripes' parity holders, the data
     // cells of the stripes it holds parity for come in, and its shares are encoded and written.
+    // Two sets of chunk buffers: chunk c+1 is in flight while chunk c is encoded and written.
     const std::vector<int> my_data = sm.data_stripes(pos);
     const std::vector<int> my_parity = sm.parity_stripes(pos);
-    buffers(send_, static_cast<std::size_t>(d));
-    buffers(recv_, static_cast<std::size_t>(k_ * d));
-    buffers(out_, static_cast<std::size_t>(k_));
+    const auto ud2 = static_cast<std::size_t>(d);
+    const auto uk = static_cast<std::size_t>(k_);
+    buffers(send_, 2 * ud2);
+    buffers(recv_, 2 * uk * ud2);
+    buffers(out_, uk);
     const erasure_code code(d, k_, xor_);
     const std::string path = store.parity_path(e, rank_);
     std::string read_err;
+    std::string write_err;
     bool exchanged = false;
-    const auto exchange = [&](const piece_fn& put) {
+    std::vector<MPI_Request> reqs[2];
+    // Posts chunk c: receives of the data cells, reads and sends of this rank's segments.
+    const auto post = [&](std::uint64_t c) {
+        const auto len = static_cast<std::size_t>(h.chunk_length(c));
+        const std::size_t half = c % 2;
+        std::vector<MPI_Request>& r = reqs[half];
+        r.clear();
+        for (std::size_t j = 0; j < uk; ++j) {
+            const int s = my_parity[j];
+            const std::vector<int> dm = sm.data_members(s);
+            for (std::size_t p = 0; p < ud2; ++p) {
+                r.emplace_back();
+                check_mpi(MPI_Irecv(recv_[(half * uk + j) * ud2 + p].data(), static_cast<int>(len),
+                                    MPI_BYTE, set.members[static_cast<std::size_t>(dm[p])],
+                                    tag_stripe + s, comm_, &r.back()),
+                          "MPI_Irecv");
+            }
+        }
+        for (std::size_t t = 0; t < ud2; ++t) {
+            const int s = my_data[t];
+            unsigned char* buf = send_[half * ud2 + t].data();
+            try {
+                if (read_err.empty()) read_padded(f.fd, own, t * h.segment + c * h.chunk, buf, len);
+            } catch (const std::exception& ex) {
+                read_err = ex.what();
+            }
+            if (!read_err.empty()) std::memset(buf, 0, len);
+            for (int j = 0; j < k_; ++j) {
+                r.emplace_back();
+                check_mpi(MPI_Isend(buf, static_cast<int>(len), MPI_BYTE,
+                                    set.members[static_cast<std::size_t>(sm.holder(s, j))],
+                                    tag_stripe + s, comm_, &r.back()),
+                          "MPI_Isend");
+            }
+        }
+    };
+    const auto exchange = [&](const piece_fn& put_raw) {
         exchanged = true;
+        // A failed write must not stop the exchange: the other members wait for this rank's data.
+        const auto put = [&](const unsigned char* p, std::size_t n) {
+            if (!write_err.empty()) return;
+            try {
+                put_raw(p, n);
+            } catch (const std::exception& ex) {
+                write_err = ex.what();
+            }
+        };
         {
             const std::vector<unsigned char> head = encode_parity_head(h);
             put(head.data(), head.size());
             parity_hashes sums(h);
-            std::vector<MPI_Request> reqs;
-            for (std::uint64_t c = 0; c < h.chunks(); ++c) {
-                const auto len = static_cast<std::size_t>(h.chunk_length(c));
-                reqs.clear();
-                for (int j = 0; j < k_; ++j) {
-                    const int s = my_parity[static_cast<std::size_t>(j)];
-                    const std::vector<int> dm = sm.data_members(s);
-                    for (int p = 0; p < d; ++p) {
-                        reqs.emplace_back();
-                        check_mpi(MPI_Irecv(recv_[static_cast<std::size_t>(j * d + p)].data(),
-                                            static_cast<int>(len), MPI_BYTE,
-                                            set.members[static_cast<std::size_t>(dm[static_cast<std::size_t>(p)])],
-                                            tag_stripe + s, comm_, &reqs.back()),
-                                  "MPI_Irecv");
-                    }
-                }
-                for (int t = 0; t < d; ++t) {
-                    const int s = my_data[static_cast<std::size_t>(t)];
-                    unsigned char* buf = send_[static_cast<std::size_t>(t)].data();
-                    try {
-                        if (read_err.empty()) {
-                            read_padded(f.fd, own, static_cast<std::uint64_t>(t) * h.segment + c * h.chunk,
-                                        buf, len);
-                        }
-                    } catch (const std::exception& ex) {
-                        read_err = ex.what();
-                    }
-                    if (!read_err.empty()) std::memset(buf, 0, len);
-                    for (int j = 0; j < k_; ++j) {
-                        reqs.emplace_back();
-                        check_mpi(MPI_Isend(buf, static_cast<int>(len), MPI_BYTE,
-                                            set.members[static_cast<std::size_t>(sm.holder(s, j))],
-                                            tag_stripe + s, comm_, &reqs.back()),
-                                  "MPI_Isend");
-                    }
-                }
-                check_mpi(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(),
+            const std::uint64_t n = h.chunks();
+            if (n > 0) post(0);
+            for (std::uint64_t c = 0; c < n; ++c) {
+                if (c + 1 < n) post(c + 1);
+                const std::size_t half = c % 2;
+                check_mpi(MPI_Waitall(static_cast<int>(reqs[half].size()), reqs[half].data(),
                                       MPI_STATUSES_IGNORE),
                           "MPI_Waitall");
-                for (int j = 0; j < k_; ++j) {
+                const auto len = static_cast<std::size_t>(h.chunk_length(c));
+                for (std::size_t j = 0; j < uk; ++j) {
                     std::vector<unsigned char*> src;
-                    for (int p = 0; p < d; ++p) src.push_back(recv_[static_cast<std::size_t>(j * d + p)].data());
-                    unsigned char* dst = out_[static_cast<std::size_t>(j)].data();
-                    code.encode(j, (len + 63) / 64 * 64, src.data(), dst);
-                    sums.add(j, dst, len);
+                    for (std::size_t p = 0; p < ud2; ++p) src.push_back(recv_[(half * uk + j) * ud2 + p].data());
+                    unsigned char* dst = out_[j].data();
+                    code.encode(static_cast<int>(j), len, src.data(), dst);
+                    sums.add(static_cast<int>(j), dst, len);
                     put(dst, len);
                 }
             }
             if (!read_err.empty()) throw std::runtime_error(read_err);  // after the exchange
+            if (!write_err.empty()) throw std::runtime_error(write_err);
             const std::vector<unsigned char> tail = sums.trailer();
             put(tail.data(), tail.size());
+            if (!write_err.empty()) throw std::runtime_error(write_err);  // no file is kept
         }
     };
     try {
