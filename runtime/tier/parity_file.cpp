@@ -87,13 +87,13 @@ struct parity_hashes::state {
     std::vector<std::unique_ptr<streaming_hash>> share;
 };
 
-parity_hashes::parity_hashes(const parity_head& h) : st_(new state) {
+parity_hashes::parity_hashes(const parity_head& h) : st_(std::make_unique<state>()) {
     const auto head = encode_parity_head(h);
     st_->head_hash = get64(head.data() + head.size() - 8);
     for (int j = 0; j < h.k; ++j) st_->share.push_back(std::make_unique<streaming_hash>());
 }
 
-parity_hashes::~parity_hashes() { delete st_; }
+parity_hashes::~parity_hashes() = default;
 
 void parity_hashes::add(int j, const unsigned char* p, std::size_t n) {
     st_->share[static_cast<std::size_t>(j)]->update(p, n);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,7 +52,7 @@ public:
 
 private:
     struct state;
-    state* st_;
+    std::unique_ptr<state> st_;
 };
 
 /// Reads and verifies the whole file (header hash, each share's hash, hash of the hashes, the
