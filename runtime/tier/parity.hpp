@@ -5,8 +5,6 @@
 // the I/O thread's communicator, within a set.
 #pragma once
 
-#include "common/buffer.hpp"
-#include "common/channel.hpp"
 #include "erasure.hpp"
 #include "image.hpp"
 #include "local_store.hpp"
@@ -37,20 +35,20 @@ public:
     /// (the set's members then all fail, and no parity file is left by this rank).
     std::string encode(const local_store& store, std::uint64_t e, int nranks);
 
-    /// Outcome of a rebuild, the same on every rank except `image`, `error` and `mismatch`.
+    /// Outcome of a rebuild, the same on every rank except `image` and `error`.
     struct rebuild_result {
         std::vector<int> missing;  ///< ranks whose data exists nowhere (empty = all rebuilt)
         std::string why;           ///< why they are missing (per set)
         std::vector<std::pair<int, std::vector<int>>> rebuilt;  ///< (set, ranks rebuilt)
-        std::optional<image_head> image;  ///< this rank's image, rebuilt and loaded
-        std::string error;     ///< this rank's rebuild failed (transfer, checksum)
-        std::string mismatch;  ///< this rank's rebuilt image does not fit the registration
+        std::optional<rank_image> image;  ///< this rank's image, rebuilt and verified, not loaded
+        std::string error;                ///< this rank's rebuild failed (transfer, checksum)
     };
-    /// Collective over the communicator. `have[r]`: rank r read its own image of epoch e. Ranks
-    /// without one get theirs rebuilt (read into memory, verified by its checksums, then loaded
-    /// into `bufs`) when their set lost no more than k members and enough verified cells remain.
+    /// Collective over the communicator. `have[r]`: rank r has a verified own image of epoch e.
+    /// Ranks without one get theirs rebuilt in memory and verified by all its checksums, when
+    /// their set lost no more than k members and enough verified cells remain. Nothing is loaded
+    /// into any registered buffer: the caller loads once every rank has its data.
     rebuild_result rebuild(const local_store& store, std::uint64_t e, const std::vector<int>& have,
-                           const std::vector<buffer_desc>& bufs, int verbose);
+                           int verbose);
 
 private:
     struct plan;

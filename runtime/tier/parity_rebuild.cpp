@@ -51,7 +51,6 @@ std::string ranks_text(const std::vector<int>& members, const std::vector<int>& 
 
 parity_sets::rebuild_result parity_sets::rebuild(const local_store& store, std::uint64_t e,
                                                  const std::vector<int>& have,
-                                                 const std::vector<buffer_desc>& bufs,
                                                  int verbose) {
     rebuild_result res;
     const auto at = [](const std::vector<int>& v, int i) { return v[static_cast<std::size_t>(i)]; };
@@ -314,7 +313,7 @@ parity_sets::rebuild_result parity_sets::rebuild(const local_store& store, std::
     }
     if (!lost) return res;
 
-    // 6. The rebuilt image is verified in full (every checksum it carries) before it is loaded.
+    // 6. The rebuilt image is verified in full (every checksum it carries); the caller loads it.
     const std::string origin = "image of rank " + std::to_string(rank_) +
                                " rebuilt from the parity of redundancy set " + std::to_string(si);
     try {
@@ -322,14 +321,7 @@ parity_sets::rebuild_result parity_sets::rebuild(const local_store& store, std::
         if (img.rank != rank_ || img.meta.epoch != e || img.meta.nranks != size_) {
             throw corrupt_error(origin + " is the image of another rank, epoch or rank count");
         }
-        load_image(img, bufs);
-        image_head h;
-        h.meta = img.meta;
-        h.rank = img.rank;
-        h.channel = std::move(img.channel);
-        res.image = std::move(h);
-    } catch (const mismatch_error& ex) {
-        res.mismatch = ex.what();
+        res.image = std::move(img);
     } catch (const std::exception& ex) {
         const std::string what = ex.what();
         res.error = where() + ": " + (what.rfind(origin, 0) == 0 ? what : origin + ": " + what);

@@ -323,6 +323,7 @@ std::uint64_t node_tier::newest_marker_below(std::uint64_t bound, std::string& s
 bool node_tier::try_epoch(std::uint64_t e, const std::vector<buffer_desc>& bufs,
                           restore_result& out, std::string& why) {
     const double t0 = MPI_Wtime();
+    if (parity_) return try_epoch_parity(e, bufs, out, why, t0);
     // 1. Own copy in this node's directory, read straight into the registered buffers.
     std::optional<image_head> img;
     std::string local_why;
@@ -350,10 +351,6 @@ bool node_tier::try_epoch(std::uint64_t e, const std::vector<buffer_desc>& bufs,
     std::vector<int> have(static_cast<std::size_t>(size_), 0);
     const int mine = img ? 1 : 0;
     check_mpi(MPI_Allgather(&mine, 1, MPI_INT, have.data(), 1, MPI_INT, comm_), "MPI_Allgather");
-    if (parity_) {
-        own_read o{std::move(img), local_why, mismatch, have, own};
-        return try_epoch_parity(e, bufs, out, why, o, t0);
-    }
 
     // 2. Partner copies this rank holds for ranks that lack their own.
     std::vector<int> served(static_cast<std::size_t>(size_), 0);

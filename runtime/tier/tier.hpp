@@ -61,15 +61,8 @@ private:
                          std::string& why);
     bool try_epoch(std::uint64_t e, const std::vector<buffer_desc>& bufs, restore_result& out,
                    std::string& why);
-    struct own_read {  // step 1 of try_epoch: this rank's own image
-        std::optional<image_head> img;
-        std::string why;       // why there is no valid own image
-        std::string mismatch;  // the image is sound but does not fit the registration
-        std::vector<int> have;  // [rank] read its own image
-        std::string path;
-    };
     bool try_epoch_parity(std::uint64_t e, const std::vector<buffer_desc>& bufs,
-                          restore_result& out, std::string& why, own_read& own, double t0);
+                          restore_result& out, std::string& why, double t0);
     void setup_parity(MPI_Comm user);
     std::uint64_t newest_marker_below(std::uint64_t bound, std::string& skipped) const;
 

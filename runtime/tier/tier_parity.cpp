@@ -3,10 +3,12 @@
 #include "tier.hpp"
 
 #include "common/error.hpp"
+#include "h5/checkpoint_file.hpp"
 #include "mpi/comm.hpp"
 #include "sets.hpp"
 
 #include <cstdio>
+#include <optional>
 
 namespace cairn::detail {
 
@@ -45,11 +47,35 @@ void node_tier::setup_parity(MPI_Comm user) {
 }
 
 bool node_tier::try_epoch_parity(std::uint64_t e, const std::vector<buffer_desc>& bufs,
-                                 restore_result& out, std::string& why, own_read& own, double t0) {
-    parity_sets::rebuild_result r = parity_->rebuild(store_, e, own.have, bufs, cfg_.verbose);
+                                 restore_result& out, std::string& why, double t0) {
+    // 1. This rank's own image is verified (streamed once) but not loaded yet: if the epoch
+    // turns out unusable, no registered buffer has been touched on any rank.
+    const std::string own = store_.own_path(e, rank_);
+    std::string own_why;
+    int mine = 0;
+    try {
+        file_source src(own);
+        if (!src.ok()) {
+            own_why = "no local copy";
+        } else {
+            const std::string bad = verify_image(src, src.size());
+            if (bad.empty()) {
+                mine = 1;
+            } else {
+                own_why = own + ": " + bad;
+            }
+        }
+    } catch (const std::exception& ex) {
+        own_why = ex.what();
+    }
+    std::vector<int> have(static_cast<std::size_t>(size_), 0);
+    check_mpi(MPI_Allgather(&mine, 1, MPI_INT, have.data(), 1, MPI_INT, comm_), "MPI_Allgather");
+
+    // 2. Lost images rebuilt in memory and verified.
+    parity_sets::rebuild_result r = parity_->rebuild(store_, e, have, cfg_.verbose);
     if (!r.missing.empty()) {
         const int r0 = r.missing.front();
-        const std::string reason = first_message(comm_, rank_ == r0, own.why);
+        const std::string reason = first_message(comm_, rank_ == r0, own_why);
         why = "checkpoint " + std::to_string(e) + ": the data of rank(s) " +
               rank_ranges(r.missing) + " exists nowhere in the local tier (rank " +
               std::to_string(r0) + " on " +
@@ -57,25 +83,57 @@ bool node_tier::try_epoch_parity(std::uint64_t e, const std::vector<buffer_desc>
               ": " + reason + "; " + r.why + ")";
         return false;
     }
-    if (!own.img && r.image) own.img = std::move(r.image);
     std::string err = r.error;
-    if (!own.img && err.empty()) err = where() + ": no image to restore";  // not expected
+    if (mine == 0 && !r.image && err.empty()) err = where() + ": no image to restore";  // not expected
     const std::string bad = first_message(comm_, !err.empty(), err);
     if (!bad.empty()) {
         why = "checkpoint " + std::to_string(e) + ": " + bad;
         return false;
     }
-    const std::string mismatch = own.mismatch.empty() ? r.mismatch : own.mismatch;
+
+    // 3. Every rank has its data: load it (the own image straight from its file).
+    std::optional<image_head> img;
+    std::string mismatch;
+    try {
+        if (r.image) {
+            load_image(*r.image, bufs);
+            image_head h;
+            h.meta = r.image->meta;
+            h.rank = r.image->rank;
+            h.channel = std::move(r.image->channel);
+            img = std::move(h);
+        } else {
+            file_source src(own);
+            img = read_image(src, src.size(), own,
+                             [&](const image_head& h) {
+                                 if (h.rank != rank_ || h.meta.epoch != e ||
+                                     h.meta.nranks != size_) {
+                                     throw corrupt_error(own + " is the image of another rank, "
+                                                               "epoch or rank count");
+                                 }
+                             },
+                             bufs);
+        }
+    } catch (const mismatch_error& ex) {
+        mismatch = ex.what();
+    } catch (const std::exception& ex) {
+        err = where() + ": " + ex.what();
+    }
     const std::string first = first_message(comm_, !mismatch.empty(), mismatch);
     if (!first.empty()) {
         throw cairn::error("checkpoint " + std::to_string(e) +
                            " in the node-local tier does not match this job's registration: " +
                            first);
     }
+    const std::string late = first_message(comm_, !err.empty(), err);
+    if (!late.empty()) {  // the file changed after it was verified: buffers may be partly written
+        why = "checkpoint " + std::to_string(e) + ": " + late;
+        return false;
+    }
     out.restored = true;
-    out.meta = own.img->meta;
-    out.path = own.path;
-    channel_ = std::move(own.img->channel);
+    out.meta = img->meta;
+    out.path = own;
+    channel_ = std::move(img->channel);
     int rebuilt = 0;
     std::string from;
     for (const auto& [set, ranks] : r.rebuilt) {
