@@ -41,6 +41,9 @@ int cmd_inspect(const std::vector<std::string>& args) {
     desc.add_options()("help,h", "show this help")(
         "verify", "read every dataset and recompute every rank's checksums")(
         "json", "print one JSON document instead of text")(
+        "local", po::value<std::string>()->value_name("LOCAL_DIR"),
+        "also list the node-local tier under LOCAL_DIR (the job's local_dir): per checkpoint "
+        "its tiers, redundancy scheme and bytes")(
         "materialize", po::value<std::uint64_t>()->value_name("EPOCH"),
         "write checkpoint EPOCH of DIR (base + every delta, verified) as one full file")(
         "output,o", po::value<std::string>()->value_name("OUT.h5"),
@@ -53,12 +56,15 @@ int cmd_inspect(const std::vector<std::string>& args) {
     parse_options(args, desc, pos, vm);
     if (vm.count("help")) {
         print_help(
-            "cairn inspect DIR|FILE... [--verify] [--json]\n"
+            "cairn inspect DIR|FILE... [--verify] [--json] [--local LOCAL_DIR]\n"
             "       cairn inspect DIR --materialize EPOCH --output OUT.h5",
             "Lists the committed checkpoints (ckpt.<epoch>.h5, newest last) of a directory, or\n"
             "one file: epoch, time, size, rank count, buffers, channel log, the interval data\n"
             "(delta, M, T) the scheduler used. Uncommitted .tmp files are mentioned. --verify\n"
             "recomputes the checksums. Needs no mpirun.\n"
+            "--local LOCAL_DIR lists the node-local tier as well: for each checkpoint the tiers\n"
+            "that hold it (local, partner / xor:N / rs:N+K, shared), its redundancy scheme, the\n"
+            "node directories with its marker and the bytes of images and redundancy.\n"
             "Incremental checkpoints show their kind (full or delta), base, parent and chain;\n"
             "--verify checks a delta's stored blocks. --materialize applies a delta chain to\n"
             "its base, verifying every link, and writes one standalone full checkpoint file.\n"
@@ -90,9 +96,22 @@ int cmd_inspect(const std::vector<std::string>& args) {
     const bool verify = vm.count("verify") > 0;
     const bool json = vm.count("json") > 0;
     int status = exit_ok;
+    std::string local_dir;
+    std::vector<cd::local_epoch_summary> local;
+    if (vm.count("local")) {
+        local_dir = vm["local"].as<std::string>();
+        try {
+            local = cd::summarize_local_tier(local_dir);
+        } catch (const std::exception& e) {
+            std::cerr << "cairn inspect: node-local tier " << local_dir << ": " << e.what() << "\n";
+            return exit_failure;
+        }
+    }
     for (const auto& target : vm["path"].as<std::vector<std::string>>()) {
         inspect_report r;
         r.target = target;
+        r.local_dir = local_dir;
+        r.local = local;
         struct stat st {};
         if (stat(target.c_str(), &st) != 0) {
             std::cerr << "cairn inspect: " << target << ": no such file or directory\n";

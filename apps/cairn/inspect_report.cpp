@@ -133,6 +133,44 @@ void print_file(std::ostream& os, const file_report& f) {
 
 }  // namespace
 
+void print_local_text(std::ostream& os, const inspect_report& r) {
+    if (r.local_dir.empty()) return;
+    os << "node-local tier " << r.local_dir << ": " << r.local.size() << " committed checkpoint"
+       << (r.local.size() == 1 ? "" : "s") << "\n";
+    for (const auto& e : r.local) {
+        os << "  epoch " << e.epoch << ": tiers " << e.tiers << ", redundancy " << e.redundancy
+           << ", " << e.nranks << " ranks, markers on " << e.nodes.size() << " node(s)\n"
+           << "    " << e.images << " rank image(s) " << human_bytes(e.image_bytes);
+        if (e.partner_copies > 0) os << ", " << e.partner_copies << " partner copies";
+        if (e.parity_files > 0) os << ", " << e.parity_files << " parity file(s)";
+        if (e.partner_copies + e.parity_files > 0) {
+            char ratio[32];
+            std::snprintf(ratio, sizeof ratio, "%.2f",
+                          e.image_bytes == 0 ? 0.0
+                                             : static_cast<double>(e.redundancy_bytes) /
+                                                   static_cast<double>(e.image_bytes));
+            os << " " << human_bytes(e.redundancy_bytes) << " (" << ratio << "x the images)";
+        }
+        os << "\n";
+    }
+}
+
+void print_local_json(std::ostream& os, const inspect_report& r) {
+    if (r.local_dir.empty()) return;
+    os << ",\n  \"local_dir\": " << json_string(r.local_dir) << ",\n  \"local_tier\": [";
+    for (std::size_t i = 0; i < r.local.size(); ++i) {
+        const auto& e = r.local[i];
+        os << (i ? "," : "") << "\n    {\"epoch\": " << e.epoch << ", \"tiers\": "
+           << json_string(e.tiers) << ", \"redundancy\": " << json_string(e.redundancy)
+           << ", \"nranks\": " << e.nranks << ", \"nodes\": [";
+        for (std::size_t j = 0; j < e.nodes.size(); ++j) os << (j ? ", " : "") << json_string(e.nodes[j]);
+        os << "], \"images\": " << e.images << ", \"image_bytes\": " << e.image_bytes
+           << ", \"partner_copies\": " << e.partner_copies << ", \"parity_files\": "
+           << e.parity_files << ", \"redundancy_bytes\": " << e.redundancy_bytes << "}";
+    }
+    os << "\n  ]";
+}
+
 void print_text(std::ostream& os, const inspect_report& r) {
     if (r.is_directory) {
         os << r.target << ": " << r.files.size() << " committed checkpoint"
@@ -146,6 +184,7 @@ void print_text(std::ostream& os, const inspect_report& r) {
             os << "  uncommitted: " << t << " (a write that never committed; not a checkpoint)\n";
     }
     for (const auto& f : r.files) print_file(os, f);
+    print_local_text(os, r);
 }
 
 void print_json(std::ostream& os, const inspect_report& r) {
@@ -206,7 +245,9 @@ void print_json(std::ostream& os, const inspect_report& r) {
         }
         os << "}";
     }
-    os << "\n  ]\n}\n";
+    os << "\n  ]";
+    print_local_json(os, r);
+    os << "\n}\n";
 }
 
 }  // namespace cairn::cli

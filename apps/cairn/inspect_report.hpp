@@ -2,6 +2,7 @@
 #pragma once
 
 #include "h5/checkpoint_file.hpp"
+#include "tier/local_summary.hpp"
 
 #include <cstdint>
 #include <ostream>
@@ -30,7 +31,13 @@ struct inspect_report {
     bool is_directory = false;
     std::vector<file_report> files;        ///< committed checkpoints, oldest first
     std::vector<std::string> uncommitted;  ///< .tmp files (not checkpoints)
+    std::string local_dir;  ///< --local: the node-local tier listed too ("" = not asked)
+    std::vector<cairn::detail::local_epoch_summary> local;  ///< its epochs, oldest first
 };
+
+/// The node-local tier part of the text and JSON output (nothing when local_dir is "").
+void print_local_text(std::ostream& os, const inspect_report& r);
+void print_local_json(std::ostream& os, const inspect_report& r);
 
 /// Human-readable listing.
 void print_text(std::ostream& os, const inspect_report& r);

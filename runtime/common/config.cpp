@@ -6,6 +6,7 @@
 #include <cctype>
 #include <csignal>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -47,6 +48,64 @@ long long parse_int(const std::string& key, const std::string& value, long long 
         bad(key, value, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
     }
     return n;
+}
+
+// redundancy = partner | xor:N | rs:N+K (N nodes per xor set; N data and K parity shares).
+void set_redundancy(config& c, const std::string& key, const std::string& value) {
+    const std::string v = lower(trim(value));
+    const std::string accepted =
+        "expected partner, xor:N (sets of N nodes, 2 <= N <= 64) or rs:N+K (sets of N+K nodes, "
+        "N >= 1, K >= 1, N+K <= 64)";
+    auto number = [&](const std::string& text) {
+        if (text.empty() || text.size() > 3 ||
+            !std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+            bad(key, value, accepted);
+        }
+        return std::stoi(text);
+    };
+    if (v == "partner") {
+        c.redundancy = redundancy_kind::partner;
+        c.set_data = c.set_parity = 0;
+    } else if (v.rfind("xor:", 0) == 0) {
+        const int n = number(v.substr(4));
+        if (n < 2 || n > 64) bad(key, value, accepted);
+        c.redundancy = redundancy_kind::xor_set;
+        c.set_data = n - 1;
+        c.set_parity = 1;
+    } else if (v.rfind("rs:", 0) == 0) {
+        const auto plus = v.find('+');
+        if (plus == std::string::npos) bad(key, value, accepted);
+        const int n = number(v.substr(3, plus - 3));
+        const int k = number(v.substr(plus + 1));
+        if (n < 1 || k < 1 || n + k > 64) bad(key, value, accepted);
+        c.redundancy = redundancy_kind::rs;
+        c.set_data = n;
+        c.set_parity = k;
+    } else {
+        bad(key, value, accepted);
+    }
+}
+
+// failure_domain = off | env:NAME | host:REGEX (checked here so that a bad pattern fails early).
+void set_failure_domain(config& c, const std::string& key, const std::string& value) {
+    const std::string v = trim(value);
+    const std::string lv = lower(v);
+    if (v.empty() || lv == "off") {
+        c.failure_domain.clear();
+    } else if (lv.rfind("env:", 0) == 0 && v.size() > 4) {
+        c.failure_domain = "env:" + v.substr(4);
+    } else if (lv.rfind("host:", 0) == 0 && v.size() > 5) {
+        try {
+            std::regex re(v.substr(5));
+        } catch (const std::regex_error& e) {
+            bad(key, value, std::string("not a valid regular expression (") + e.what() + ")");
+        }
+        c.failure_domain = "host:" + v.substr(5);
+    } else {
+        bad(key, value,
+            "expected off, env:NAME (the failure domain, e.g. the rack, in variable NAME) or "
+            "host:REGEX (the part of the node name the expression matches, or its first group)");
+    }
 }
 
 int parse_signal(const std::string& key, const std::string& name) {
@@ -96,7 +155,7 @@ const std::vector<std::string>& config_keys() {
         "dir",     "keep",      "verbose",  "interval", "node_mtbf",     "restart",
         "signal",  "lookahead", "app_name", "run_key", "on_error", "history",       "mode",
         "staging_limit", "staging_prefault", "epoch_timeout", "abort_limit", "interpose", "compression", "direct_io", "incremental", "block_size",
-        "full_every", "local_dir", "flush", "partner", "node_split",
+        "full_every", "local_dir", "flush", "partner", "redundancy", "failure_domain", "node_split",
         "parallel_staging", "fault"};
     return keys;
 }
@@ -254,6 +313,10 @@ void apply_config_key(config& c, const std::string& key_in, const std::string& v
         }
     } else if (key == "partner") {
         c.partner = static_cast<int>(parse_int(key, value, 0, 1000000));
+    } else if (key == "redundancy") {
+        set_redundancy(c, key, value);
+    } else if (key == "failure_domain") {
+        set_failure_domain(c, key, value);
     } else if (key == "node_split") {
         const std::string v = lower(value);
         if (v.empty() || v == "off" || v == "auto") {
@@ -366,6 +429,16 @@ std::uint64_t parse_size(const std::string& text) {
     return static_cast<std::uint64_t>(bytes);
 }
 
+std::string redundancy_name(const config& c) {
+    switch (c.redundancy) {
+        case redundancy_kind::partner: return "partner";
+        case redundancy_kind::xor_set: return "xor:" + std::to_string(c.set_data + 1);
+        case redundancy_kind::rs:
+            return "rs:" + std::to_string(c.set_data) + "+" + std::to_string(c.set_parity);
+    }
+    return "partner";
+}
+
 std::string describe(const config& c) {
     std::ostringstream o;
     o << "dir=" << c.dir << " keep=" << c.keep << " interval=";
@@ -394,6 +467,8 @@ std::string describe(const config& c) {
               : c.flush == flush_mode::every ? "every"
                                              : "every:" + std::to_string(c.flush_every))
           << " partner=" << c.partner;
+        if (c.redundancy != redundancy_kind::partner) o << " redundancy=" << redundancy_name(c);
+        if (!c.failure_domain.empty()) o << " failure_domain=" << c.failure_domain;
         if (c.node_split > 0) o << " node_split=ranks:" << c.node_split;
     }
     return o.str();

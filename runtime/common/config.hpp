@@ -21,6 +21,10 @@ enum class restart_mode { automatic, never, required, force };
 /// When the node-local tier flushes a checkpoint to the shared directory.
 enum class flush_mode { every, every_k, end };
 
+/// Redundancy of the node-local tier: one partner copy per rank, or parity over sets of nodes
+/// (XOR for one parity block, Reed-Solomon for more; docs/tiers.md).
+enum class redundancy_kind { partner, xor_set, rs };
+
 /// parallel_staging: a helper thread for the staging copy always, never, or where each rank on
 /// the node has a core to spare for it (automatic).
 enum class staging_split { off, on, automatic };
@@ -66,6 +70,10 @@ struct config {
     std::uint64_t flush_every = 1;         ///< flush_mode::every_k: every K-th epoch
     int partner = 1;      ///< local tier: partner node distance on the ring (0 = no copy)
     int node_split = 0;   ///< testing aid: N consecutive ranks form a simulated node (0 = off)
+    redundancy_kind redundancy = redundancy_kind::partner;  ///< local tier: partner or parity sets
+    int set_data = 0;    ///< xor:N, rs:N+K: data shares per set (a set spans set_data + set_parity nodes)
+    int set_parity = 0;  ///< parity shares per set (xor: 1)
+    std::string failure_domain;  ///< "" (off), "env:NAME" or "host:REGEX": sets avoid sharing one
     fault::spec fault;  ///< fault injection for tests (off by default)
     std::string config_file;  ///< where the file keys came from ("" = none)
 
@@ -94,6 +102,9 @@ std::vector<std::string> cairn_environment();
 /// Parses a byte size such as "512MiB", "4GiB", "1000000" (bare number = bytes; k/M/G/T and
 /// KiB/MiB/GiB/TiB accepted, powers of 1024). Throws std::invalid_argument.
 std::uint64_t parse_size(const std::string& text);
+
+/// "partner", "xor:N" or "rs:N+K" as configured (N = nodes of an xor set; see docs/tiers.md).
+std::string redundancy_name(const config& c);
 
 /// One-line summary for verbose output.
 std::string describe(const config& c);

@@ -103,7 +103,7 @@ private:
 
 std::string tier_marker::tiers() const {
     std::string t = "local";
-    if (partner) t += ",partner";
+    if (partner) t += "," + redundancy;
     if (shared) t += ",shared";
     return t;
 }
@@ -116,6 +116,10 @@ std::string local_store::own_path(std::uint64_t e, int rank) const {
 
 std::string local_store::partner_path(std::uint64_t e, int rank) const {
     return join_path(epoch_dir(e), "partner." + std::to_string(rank) + ".img");
+}
+
+std::string local_store::parity_path(std::uint64_t e, int rank) const {
+    return join_path(epoch_dir(e), "parity." + std::to_string(rank) + ".img");
 }
 
 std::string local_store::marker_path(std::uint64_t e) const {
@@ -262,7 +266,7 @@ void file_source::skim(std::size_t n, const piece_fn& f) {
 void local_store::write_marker(const tier_marker& m) const {
     std::ostringstream o;
     o << "epoch = " << m.epoch << "\nnranks = " << m.nranks << "\ndir = " << m.dir
-      << "\ntiers = " << m.tiers() << "\n";
+      << "\ntiers = " << m.tiers() << "\nredundancy = " << m.redundancy << "\n";
     const std::string text = o.str();
     write_durable(marker_path(m.epoch), std::vector<unsigned char>(text.begin(), text.end()));
 }
@@ -286,8 +290,12 @@ std::optional<tier_marker> local_store::read_marker(std::uint64_t e) const {
                 m.nranks = std::stoi(val);
             } else if (key == "dir") {
                 m.dir = val;
+            } else if (key == "redundancy") {
+                m.redundancy = val;
             } else if (key == "tiers") {
-                m.partner = val.find("partner") != std::string::npos;
+                m.partner = val.find("partner") != std::string::npos ||
+                            val.find("xor:") != std::string::npos ||
+                            val.find("rs:") != std::string::npos;
                 m.shared = val.find("shared") != std::string::npos;
             }
         } catch (const std::exception&) {

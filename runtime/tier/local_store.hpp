@@ -17,9 +17,10 @@ struct tier_marker {
     std::uint64_t epoch = 0;
     int nranks = 0;
     std::string dir;       ///< the shared checkpoint directory of the job that wrote it
-    bool partner = false;  ///< every rank's partner copy is stored
+    bool partner = false;  ///< every rank's partner copy (or parity share) is stored
     bool shared = false;   ///< the checkpoint is committed in the shared directory too
-    [[nodiscard]] std::string tiers() const;  ///< "local", "local,partner", ...
+    std::string redundancy = "partner";  ///< scheme of `partner`: partner, xor:N or rs:N+K
+    [[nodiscard]] std::string tiers() const;  ///< "local", "local,partner", "local,rs:4+2", ...
 };
 
 /// One node's directory of the local tier.
@@ -30,6 +31,7 @@ public:
     [[nodiscard]] std::string epoch_dir(std::uint64_t e) const;
     [[nodiscard]] std::string own_path(std::uint64_t e, int rank) const;
     [[nodiscard]] std::string partner_path(std::uint64_t e, int rank) const;
+    [[nodiscard]] std::string parity_path(std::uint64_t e, int rank) const;
     [[nodiscard]] std::string marker_path(std::uint64_t e) const;
 
     /// Writes `bytes` as `path` durably: <path>.tmp, fsync, rename, fsync of the directory

@@ -36,7 +36,12 @@ node_tier::node_tier(const config& cfg, MPI_Comm user, MPI_Comm io)
     partner_ = partner_of(table_, rank_, cfg_.partner);
     sources_ = partner_sources(table_, rank_, cfg_.partner);
     store_ = local_store(join_path(cfg_.local_dir, table_.names[static_cast<std::size_t>(node_)]));
-    if (cfg_.partner > 0 && partner_ < 0) {
+    if (cfg_.redundancy != redundancy_kind::partner) {
+        partner_ = -1;
+        sources_.clear();
+        setup_parity(user);
+    }
+    if (!parity_ && cfg_.partner > 0 && partner_ < 0) {
         log(1, "local tier: no partner copies (" + std::to_string(table_.nodes()) +
                    " node(s), partner distance " + std::to_string(cfg_.partner) +
                    " leads back to the same node)");
@@ -197,7 +202,8 @@ commit_result node_tier::commit(checkpointer& ck, checkpoint_meta meta,
     // 1. This rank's image in its node's directory; committed when every rank has written.
     std::string err;
     const int nodes = table_.nodes();
-    const bool with_partner = cfg_.partner > 0 && nodes >= 2 && cfg_.partner % nodes != 0;
+    const bool with_partner = !parity_ && cfg_.redundancy == redundancy_kind::partner &&
+                              cfg_.partner > 0 && nodes >= 2 && cfg_.partner % nodes != 0;
     try {
         // Written straight from the buffers (the staging copy in non-blocking mode).
         image_writer w(meta, rank_, bufs, chan);
@@ -220,6 +226,7 @@ commit_result node_tier::commit(checkpointer& ck, checkpoint_meta meta,
     m.epoch = e;
     m.nranks = size_;
     m.dir = cfg_.dir;
+    m.redundancy = redundancy_name(cfg_);
     update_markers(m);
     const double t_local = MPI_Wtime();
 
@@ -232,6 +239,18 @@ commit_result node_tier::commit(checkpointer& ck, checkpoint_meta meta,
             update_markers(m);
         } else {
             log(0, "warning: partner copies of checkpoint " + std::to_string(e) +
+                       " incomplete (the local copies stand): " + first);
+        }
+    }
+    // 2'. Or parity: every set's members exchange segments and write their parity shares.
+    if (parity_ && !parity_->layout().sets.empty()) {
+        err = parity_->encode(store_, e, size_);
+        const std::string first = first_message(comm_, !err.empty(), err);
+        if (first.empty()) {
+            m.partner = true;
+            update_markers(m);
+        } else {
+            log(0, "warning: parity (" + m.redundancy + ") of checkpoint " + std::to_string(e) +
                        " incomplete (the local copies stand): " + first);
         }
     }
@@ -265,9 +284,10 @@ commit_result node_tier::commit(checkpointer& ck, checkpoint_meta meta,
     char line[512];
     std::snprintf(line, sizeof line,
                   "checkpoint %llu committed to the node-local tier (%s) in %.3f s: local %.3f s, "
-                  "partner %.3f s, shared %.3f s",
+                  "%s %.3f s, shared %.3f s",
                   static_cast<unsigned long long>(e), res.tiers.c_str(), res.seconds,
-                  t_local - t0, t_partner - t_local, t_flush - t_partner);
+                  t_local - t0, parity_ ? "parity" : "partner", t_partner - t_local,
+                  t_flush - t_partner);
     log(1, line);
     return res;
 }
@@ -303,6 +323,7 @@ std::uint64_t node_tier::newest_marker_below(std::uint64_t bound, std::string& s
 bool node_tier::try_epoch(std::uint64_t e, const std::vector<buffer_desc>& bufs,
                           restore_result& out, std::string& why) {
     const double t0 = MPI_Wtime();
+    if (parity_) return try_epoch_parity(e, bufs, out, why, t0);
     // 1. Own copy in this node's directory, read straight into the registered buffers.
     std::optional<image_head> img;
     std::string local_why;
@@ -506,6 +527,10 @@ restore_result node_tier::restore(checkpointer& ck, const std::vector<buffer_des
             last_shared_ = all != 0;
             return res;
         }
+        if (const auto mk = store_.read_marker(e); mk && mk->redundancy != redundancy_name(cfg_)) {
+            why += " (checkpoint " + std::to_string(e) + " was written with redundancy = " +
+                   mk->redundancy + ", this job uses " + redundancy_name(cfg_) + ")";
+        }
         log(1, why);
         why_not += (why_not.empty() ? "" : "; ") + why;
         bound = e;
@@ -562,7 +587,11 @@ void node_tier::final_flush(checkpointer& ck) {
     m.nranks = size_;
     m.dir = cfg_.dir;
     m.shared = true;
-    if (const auto old = store_.read_marker(e)) m.partner = old->partner;
+    m.redundancy = redundancy_name(cfg_);
+    if (const auto old = store_.read_marker(e)) {
+        m.partner = old->partner;
+        m.redundancy = old->redundancy;
+    }
     update_markers(m);
     char line[256];
     std::snprintf(line, sizeof line,

@@ -8,12 +8,14 @@
 #include "checkpoint/checkpointer.hpp"
 #include "common/config.hpp"
 #include "local_store.hpp"
+#include "parity.hpp"
 #include "topology.hpp"
 
 #include <mpi.h>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,9 @@ private:
                          std::string& why);
     bool try_epoch(std::uint64_t e, const std::vector<buffer_desc>& bufs, restore_result& out,
                    std::string& why);
+    bool try_epoch_parity(std::uint64_t e, const std::vector<buffer_desc>& bufs,
+                          restore_result& out, std::string& why, double t0);
+    void setup_parity(MPI_Comm user);
     std::uint64_t newest_marker_below(std::uint64_t bound, std::string& skipped) const;
 
     const config& cfg_;
@@ -70,6 +75,7 @@ private:
     bool leader_ = false;  // lowest rank of its node: writes the node's markers
     int partner_ = -1;     // rank that stores this rank's partner copy
     std::vector<int> sources_;  // ranks whose partner copy this rank stores
+    std::unique_ptr<parity_sets> parity_;  // redundancy = xor:N or rs:N+K
     local_store store_;
     bool scanned_ = false;
     std::uint64_t next_epoch_ = 1;

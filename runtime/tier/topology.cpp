@@ -45,9 +45,9 @@ std::string own_node_name() {
     return host;
 }
 
-namespace {
-
-std::vector<std::string> gather_names(MPI_Comm comm, const std::string& mine, int size) {
+std::vector<std::string> allgather_strings(MPI_Comm comm, const std::string& mine) {
+    int size = 0;
+    MPI_Comm_size(comm, &size);
     const int len = static_cast<int>(mine.size());
     std::vector<int> lens(static_cast<std::size_t>(size));
     check_mpi(MPI_Allgather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, comm), "MPI_Allgather");
@@ -64,8 +64,6 @@ std::vector<std::string> gather_names(MPI_Comm comm, const std::string& mine, in
     }
     return out;
 }
-
-}  // namespace
 
 node_table discover_nodes(MPI_Comm comm, int ranks_per_node) {
     int rank = 0;
@@ -92,7 +90,7 @@ node_table discover_nodes(MPI_Comm comm, int ranks_per_node) {
     std::vector<int> domains(static_cast<std::size_t>(size));
     check_mpi(MPI_Allgather(&domain, 1, MPI_INT, domains.data(), 1, MPI_INT, comm),
               "MPI_Allgather");
-    const std::vector<std::string> names = gather_names(comm, name, size);
+    const std::vector<std::string> names = allgather_strings(comm, name);
     node_table t;
     t.node_of.assign(static_cast<std::size_t>(size), -1);
     t.local_of.assign(static_cast<std::size_t>(size), 0);

@@ -29,6 +29,9 @@ std::vector<int> partner_sources(const node_table& t, int r, int distance);
 /// Node name of this process: $SLURMD_NODENAME, else the host name.
 std::string own_node_name();
 
+/// Collective over `comm`: every rank's string, by rank. Throws cairn::error.
+std::vector<std::string> allgather_strings(MPI_Comm comm, const std::string& mine);
+
 /// Collective over `comm`. `ranks_per_node` > 0 simulates nodes of that many consecutive ranks
 /// named node<i> (a testing aid); 0 uses MPI_Comm_split_type(MPI_COMM_TYPE_SHARED) refined by
 /// the node name. Throws cairn::error.

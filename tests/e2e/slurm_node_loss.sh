@@ -15,6 +15,11 @@
 #                 are lost; rank 1 has neither its image nor its partner copy, so the rerun on
 #                 n1, n4, n5 falls back to the shared directory's newest complete checkpoint and
 #                 says why.
+#   MODE=parity   job on n1-n4 (4 ranks, one per node), spares n5, n6; local tier with
+#                 redundancy=rs:2+2 (one set over the 4 nodes), flush=end. n3 and n4 are lost in
+#                 one failure; the rerun on n1, n2, n5, n6 rebuilds ranks 2-3 from the parity on
+#                 n1 and n2. The survivors keep their rank positions (a rank reads its files from
+#                 the directory of the node it runs on), hence the last two nodes are lost.
 #   MODE=plain    as partner but no local tier (every checkpoint in the shared directory); the
 #                 restart reads the shared directory.
 #   MODE=plain3   as shared but no local tier.
@@ -50,9 +55,11 @@ case "$mode" in
         tier=(CAIRN_LOCAL_DIR="$PWD/local" CAIRN_PARTNER=1 CAIRN_FLUSH=end) ;;
     shared) port=16847 nodes=5 job_nodes=3 ranks=3 lost=(n2 n3) wait_epoch=3 rerun="n[1,4-5]"
         tier=(CAIRN_LOCAL_DIR="$PWD/local" CAIRN_PARTNER=1 CAIRN_FLUSH=every:2) ;;
+    parity) port=16887 nodes=6 job_nodes=4 ranks=4 lost=(n3 n4) wait_epoch=3 rerun="n[1-2,5-6]"
+        tier=(CAIRN_LOCAL_DIR="$PWD/local" CAIRN_REDUNDANCY=rs:2+2 CAIRN_FLUSH=end) ;;
     plain) port=16857 nodes=3 job_nodes=2 ranks=4 lost=(n2) wait_epoch=3 rerun="n[1,3]" tier=() ;;
     plain3) port=16867 nodes=5 job_nodes=3 ranks=3 lost=(n2 n3) wait_epoch=3 rerun="n[1,4-5]" tier=() ;;
-    *) fail "unknown MODE '$mode' (partner, shared, plain or plain3)" ;;
+    *) fail "unknown MODE '$mode' (partner, shared, parity, plain or plain3)" ;;
 esac
 cluster=$PWD/cluster
 export SLURM_LOCAL_CTLD_PORT=${SLURM_LOCAL_CTLD_PORT:-$port}
@@ -166,6 +173,12 @@ case "$mode" in
         [ "$before_restart" = 0 ] || fail "the shared directory had checkpoints before the restart"
         grep -E "restored checkpoint $restarted from the node-local tier: 2 rank\(s\) from local copies, 2 from partner copies" "$out" ||
             fail "no message that ranks 2-3 were restored from partner copies"
+        grep -E "from the shared directory" "$out" && fail "the restart read the shared directory"
+        ;;
+    parity)
+        [ "$before_restart" = 0 ] || fail "the shared directory had checkpoints before the restart"
+        grep -E "restored checkpoint $restarted from the node-local tier: 2 rank\(s\) from local copies, 2 rebuilt from rs:2\+2 parity \(ranks 2,3 from the parity of set 0\)" "$out" ||
+            fail "no message that ranks 2-3 were rebuilt from parity"
         grep -E "from the shared directory" "$out" && fail "the restart read the shared directory"
         ;;
     shared)
