@@ -71,10 +71,17 @@ cleanup() {
         echo "--- end of $cluster/slurmctld.log"; tail -n 80 "$cluster/slurmctld.log"
         echo "--- epilog (leftover processes killed at the end of a run)"
         cat "$cluster/epilog.log" 2>/dev/null
-        echo "--- processes of job ${job_id:-?}"
-        [ -z "${job_id:-}" ] || for p in $(grep -lzx "SLURM_JOB_ID=$job_id" /proc/[0-9]*/environ 2>/dev/null); do
-            p=${p#/proc/}; p=${p%/environ}; ps -o pid=,ppid=,etime=,args= -p "$p" 2>/dev/null
-        done
+        echo "--- job processes on this machine (all Slurm clusters)"
+        ps -eo pid,ppid,stat,etime,args | grep -E '[s]lurmstepd|[o]rted|[m]pirun|[s]run |[h]eat ' | cut -c1-200
+        # A job that hangs (seen once: the rerun printed its final checksum and flushed its last
+        # checkpoint, then ran on until cancelled): where each of its ranks is.
+        if [ -n "${job_id:-}" ] && command -v gdb > /dev/null; then
+            for p in $(pids_with_env "$(basename "$heat")" "SLURM_JOB_ID=$job_id"); do
+                echo "--- stack of heat rank pid $p ($(tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null |
+                    grep -E '^(OMPI_COMM_WORLD_RANK|SLURMD_NODENAME)=' | tr '\n' ' '))"
+                timeout 30 gdb -batch -p "$p" -ex 'thread apply all bt' 2>&1 | grep -E '^(Thread|#)' | head -n 60
+            done
+        fi
     fi
     if [ -n "${job_id:-}" ]; then scancel "$job_id" 2> /dev/null || true; sleep 1; fi
     "$slurm_local" stop "$cluster" || true
