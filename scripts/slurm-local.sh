@@ -18,7 +18,8 @@
 # SLURM_LOCAL_SLURMD_PORT (default 6818; simulated node i listens on that port + i - 1).
 # Job ids start at the slurmctld port (FirstJobId), so that clusters running side by side (the
 # Slurm tests run concurrently) never share a job id: tests find a job's processes by their
-# SLURM_JOB_ID.
+# SLURM_JOB_ID. Each node runs DIR/epilog.sh when a job ends there: it kills the job's processes
+# that Slurm lost track of on that node (see write_epilog) and logs them in DIR/epilog.log.
 set -euo pipefail
 
 usage() {
@@ -54,6 +55,48 @@ slurmd_pidfile() {
     if [ -z "$1" ]; then echo "$dir/slurmd.started.pid"; else echo "$dir/slurmd-$1.started.pid"; fi
 }
 
+# write_epilog: DIR/epilog.sh, the Epilog of every node. slurmd runs it on a node once a job has
+# ended there (its steps are over), and the job cannot run again before it has finished. It kills
+# what is left of the job on that node: processes with the job's SLURM_JOB_ID and the node's
+# SLURMD_NODENAME in their environment. ProctrackType=proctrack/linuxproc follows a step's
+# processes by parent PID, so a process whose parent has exited escapes Slurm's clean-up (on a real
+# cluster proctrack/cgroup kills it). Seen in the node-loss tests: when nodes are lost, the srun
+# that mpirun started for its remote daemons outlives mpirun and the batch script, waits 32 s for
+# its step to end and then cancels step <job id>.0 - by then the step of the requeued job (a
+# requeued job keeps its id, its steps count from 0 again), whose Open MPI daemons die with it
+# ("ORTE has lost communication with a remote daemon" about 20 s after the rerun started). What
+# the epilog kills is logged in DIR/epilog.log.
+write_epilog() {
+    cat > "$dir/epilog.sh" <<'EPILOG'
+#!/bin/bash
+# Written by slurm-local.sh (see write_epilog there): kills the leftovers of job SLURM_JOB_ID on
+# node SLURMD_NODENAME. Always exits 0 (a failed epilog would drain the node).
+[ -n "${SLURM_JOB_ID:-}" ] && [ -n "${SLURMD_NODENAME:-}" ] || exit 0
+# This script's own children have the job's variables too; they carry this mark and are spared.
+export SLURM_LOCAL_EPILOG=$$
+pids=""
+names=""
+for f in $(grep -lzx -- "SLURM_JOB_ID=$SLURM_JOB_ID" /proc/[0-9]*/environ 2>/dev/null); do
+    pid=${f#/proc/}
+    pid=${pid%/environ}
+    [ "$pid" = "$$" ] && continue
+    grep -qzx -- "SLURMD_NODENAME=$SLURMD_NODENAME" "$f" 2>/dev/null || continue
+    grep -qzx -- "SLURM_LOCAL_EPILOG=$$" "$f" 2>/dev/null && continue
+    pids="$pids $pid"
+    names="$names $pid($(cat "/proc/$pid/comm" 2>/dev/null))"
+done
+if [ -n "$pids" ]; then
+    # Stop them all first so that none reacts to the others' death, then kill.
+    kill -STOP $pids 2>/dev/null
+    kill -KILL $pids 2>/dev/null
+    echo "$(date '+%Y-%m-%dT%H:%M:%S') job $SLURM_JOB_ID on $SLURMD_NODENAME: killed leftover processes:$names" \
+        >> "$(dirname "$0")/epilog.log"
+fi
+exit 0
+EPILOG
+    chmod 755 "$dir/epilog.sh"
+}
+
 write_conf() {  # write_conf NODES
     local nodes=$1 host cpus mem i
     host=$(hostname -s)
@@ -61,6 +104,7 @@ write_conf() {  # write_conf NODES
     mem=$(/usr/sbin/slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
     mem=$((mem * 9 / 10 / nodes))
     mkdir -p "$dir/state"
+    write_epilog
     {
         cat <<CONF
 ClusterName=local
@@ -88,6 +132,7 @@ JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
 SchedulerParameters=defer_batch=0,sched_interval=5,bf_interval=5
 FirstJobId=$ctld_port
+Epilog=$dir/epilog.sh
 CONF
         if [ "$nodes" -le 1 ]; then
             mkdir -p "$dir/spool"
