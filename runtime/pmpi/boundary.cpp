@@ -19,6 +19,8 @@ struct state {
     std::mutex mu;
     std::string dynamic;  ///< the first dynamic-process call ("" if none)
     std::map<MPI_Request, const char*> collectives;
+    std::map<MPI_Request, const char*> io;    ///< nonblocking MPI-IO requests
+    std::map<MPI_File, const char*> splits;   ///< split collectives begun, not ended
     std::map<MPI_Win, window_state> windows;
 };
 
@@ -44,7 +46,20 @@ void collective_started(MPI_Request r, const char* call) {
 void collective_done(MPI_Request r) {
     state& s = get();
     const std::lock_guard<std::mutex> lock(s.mu);
-    if (s.collectives.erase(r) != 0) --collectives_pending;
+    if (s.collectives.erase(r) != 0 || s.io.erase(r) != 0) --collectives_pending;
+}
+
+void io_started(MPI_Request r, const char* call) {
+    state& s = get();
+    const std::lock_guard<std::mutex> lock(s.mu);
+    if (s.io.emplace(r, call).second) ++collectives_pending;
+}
+
+void split_io(MPI_File fh, const char* call, int delta) {
+    state& s = get();
+    const std::lock_guard<std::mutex> lock(s.mu);
+    if (delta > 0) s.splits[fh] = call;
+    else s.splits.erase(fh);
 }
 
 void rma_epoch(MPI_Win win, const char* call, int delta) {
@@ -89,6 +104,17 @@ std::string refusal() {
         return std::to_string(s.collectives.size()) + " nonblocking collective(s) pending at "
                "the safe point (first: " + s.collectives.begin()->second + "), which a restart "
                "could not resume; complete them (MPI_Wait) before safe_point()";
+    }
+    if (!s.io.empty()) {
+        return std::to_string(s.io.size()) + " nonblocking MPI-IO operation(s) pending at the "
+               "safe point (first: " + s.io.begin()->second + "), which a restart could not "
+               "resume and which may change memory or the file after the cut; complete them "
+               "(MPI_Wait) before safe_point()";
+    }
+    if (!s.splits.empty()) {
+        return std::string("a split collective MPI-IO operation open at the safe point (") +
+               s.splits.begin()->second + " not yet ended), which a restart could not resume; "
+               "end it (the matching _end call) before safe_point()";
     }
     for (const auto& [win, w] : s.windows) {
         if (w.epochs > 0) {

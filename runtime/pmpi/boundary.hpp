@@ -1,5 +1,6 @@
 // MPI use the snapshot cannot make consistent, noticed by the wrappers as it happens: dynamic
-// processes, nonblocking (and neighbourhood) collectives pending, RMA epochs open. protocol::cut()
+// processes, nonblocking (and neighbourhood) collectives pending, RMA epochs open, nonblocking
+// and split collective MPI-IO of the application pending. protocol::cut()
 // asks refusal() and aborts the snapshot with its reason (both modes).
 #pragma once
 
@@ -17,10 +18,16 @@ void note_dynamic(const char* call);
 
 /// A nonblocking collective started by the application (its request, the call's name).
 void collective_started(MPI_Request r, const char* call);
-/// The request completed or was freed (no effect if it is not a collective's).
+/// A nonblocking MPI-IO operation started by the application (MPI_File_iwrite_at, ...): pending
+/// until a completion call sees its request done, as a nonblocking collective.
+void io_started(MPI_Request r, const char* call);
+/// The request completed or was freed (no effect if it is not a collective's or an I/O's).
 void collective_done(MPI_Request r);
-/// Nonblocking collectives pending (a cheap test for the completion wrappers).
+/// Nonblocking collectives and I/O operations pending (a cheap test for the completion wrappers).
 extern std::atomic<std::size_t> collectives_pending;
+
+/// A split collective MPI-IO operation on `fh` begun (`delta` 1, `call` names it) or ended (-1).
+void split_io(MPI_File fh, const char* call, int delta);
 
 /// RMA: an access or exposure epoch opened or closed on `win` (`call` names it).
 void rma_epoch(MPI_Win win, const char* call, int delta);

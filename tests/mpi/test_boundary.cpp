@@ -379,6 +379,56 @@ TEST_CASE("a nonblocking collective pending at a safe point refuses the commit",
     }
 }
 
+TEST_CASE("the application's nonblocking or split collective MPI-IO pending at a safe point "
+          "refuses the commit", "[boundary]") {
+    if (world_size() < 2) return;
+    fresh("bd_io", "steps:1");
+    setenv("CAIRN_ABORT_LIMIT", "1", 1);
+    cairn::init();
+    int step = 0;
+    cairn::register_scalar("step", step);
+    CHECK_FALSE(cairn::restore());
+    MPI_File fh = MPI_FILE_NULL;
+    const std::string path = "bd_io_data.bin";
+    REQUIRE(MPI_File_open(MPI_COMM_WORLD, path.c_str(), MPI_MODE_CREATE | MPI_MODE_RDWR,
+                          MPI_INFO_NULL, &fh) == MPI_SUCCESS);
+    const int mine[2] = {world_rank(), 7 * world_rank()};
+    const MPI_Offset at = static_cast<MPI_Offset>(sizeof(mine)) * world_rank();
+    MPI_Request r = MPI_REQUEST_NULL;
+    MPI_File_iwrite_at(fh, at, mine, 2, MPI_INT, &r);
+    std::vector<std::string> errors = safe_points(1);  // the write may still be under way
+    MPI_Wait(&r, MPI_STATUS_IGNORE);
+    auto later = safe_points(2);  // completed: these commit
+    errors.insert(errors.end(), later.begin(), later.end());
+    MPI_File_write_at_all_begin(fh, at, mine, 2, MPI_INT);
+    later = safe_points(1);  // a split collective open across the safe point
+    errors.insert(errors.end(), later.begin(), later.end());
+    MPI_File_write_at_all_end(fh, mine, MPI_STATUS_IGNORE);
+    later = safe_points(2);
+    errors.insert(errors.end(), later.begin(), later.end());
+    int back[2] = {-1, -1};
+    MPI_File_read_at(fh, at, back, 2, MPI_INT, MPI_STATUS_IGNORE);  // blocking: not watched
+    MPI_File_close(&fh);
+    cairn::finalize();
+    clean_env();
+    CHECK(back[0] == mine[0]);
+    CHECK(back[1] == mine[1]);
+    INFO((errors.empty() ? std::string() : errors[0]));
+    REQUIRE(errors.size() == 2);
+    CHECK(any_contains(errors, "nonblocking MPI-IO operation(s) pending at the safe point "
+                               "(first: MPI_File_iwrite_at)"));
+    CHECK(any_contains(errors, "split collective MPI-IO operation open at the safe point "
+                               "(MPI_File_write_at_all_begin not yet ended)"));
+    if (world_rank() == 0) {
+        const auto sp = committed_safe_points("bd_io");
+        CHECK(std::find(sp.begin(), sp.end(), 1U) == sp.end());
+        CHECK(std::find(sp.begin(), sp.end(), 4U) == sp.end());
+        CHECK(sp.size() >= 3);
+        std::error_code ec;
+        fs::remove(path, ec);
+    }
+}
+
 TEST_CASE("an RMA operation not synchronised at a safe point refuses the commit", "[boundary]") {
     if (world_size() < 2) return;
     fresh("bd_rma", "steps:1");
