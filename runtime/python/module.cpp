@@ -25,9 +25,10 @@ namespace cairn::python {
 namespace {
 
 void init(const py::object& comm_handle, const std::string& app_name,
-          const std::string& config_file, int thread_level) {
+          const std::string& config_file, int thread_level, const std::string& run_key) {
     init_options opts;
     opts.app_name = app_name;
+    opts.run_key = run_key;  // the script's arguments; the run_key setting wins over it
     opts.config_file = config_file;
     opts.thread_level = thread_level;
     if (!comm_handle.is_none()) {
@@ -59,7 +60,7 @@ bool mpi_initialized() {
 
 void add_lifecycle(py::module_& m) {
     m.def("init", &init, py::arg("comm_handle"), py::arg("app_name"), py::arg("config_file"),
-          py::arg("thread_level"));
+          py::arg("thread_level"), py::arg("run_key"));
     m.def("finalize", &cairn::finalize, py::call_guard<py::gil_scoped_release>());
     m.def("initialized", &cairn::initialized);
     m.def("restore", &cairn::restore, py::call_guard<py::gil_scoped_release>());

@@ -254,6 +254,9 @@ def case_save_error(comm, d):
 
 def main():
     case, d = sys.argv[1], sys.argv[2]
+    # The cases of one directory (write, then read, read-dtype, read-format) are one computation
+    # run with other arguments: one run key for all, as a user gives with run_key=... .
+    os.environ["CAIRN_RUN_KEY"] = "cases.py"
     comm = MPI.COMM_WORLD
     {"misuse": case_misuse, "badvalue": case_badvalue, "write": case_write, "read": case_read,
      "read-dtype": case_read_dtype, "read-format": case_read_format,

@@ -168,8 +168,12 @@ def init(comm=None, *, app_name=None, config_file=None, thread_level=None, **con
                    if _mpi4py_first else "")
                 + ". Import cairn before `from mpi4py import MPI` (or preload libcairn: "
                 "LD_PRELOAD=libcairn.so), or use mode='blocking'.")
+        # The run identity's default key: the script's arguments (sys.argv[1:]), as a C++
+        # program's is its arguments after the program name; run_key=... (or CAIRN_RUN_KEY)
+        # wins over it.
         _core.init(handle, app_name, config_file or "",
-                   _core.THREAD_SINGLE if thread_level is None else int(thread_level))
+                   _core.THREAD_SINGLE if thread_level is None else int(thread_level),
+                   " ".join(_sys.argv[1:]))
     except Error as e:
         msg = str(e)
         for env in overrides:  # name the keyword, not the variable it travelled in
