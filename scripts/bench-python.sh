@@ -57,10 +57,10 @@ python=$(sed -n 's/^CAIRN_PYTHON_EXECUTABLE:INTERNAL=//p' "$build/CMakeCache.txt
 [ -x "$bench" ] || { echo "bench-python.sh: no $bench (build first)" >&2; exit 1; }
 [ -n "$python" ] && [ -d "$build/python/cairn" ] ||
     { echo "bench-python.sh: no Python package in $build (CAIRN_PYTHON=ON, build first)" >&2; exit 1; }
-MPIEXEC=${MPIEXEC:-mpiexec}
+source "$root/scripts/bench-common.sh"
+bench_environment  # also lets mpiexec run as root, as the other benchmarks do
 export PYTHONPATH=$build/python${PYTHONPATH:+:$PYTHONPATH}
-for var in $(compgen -e); do case "$var" in CAIRN_*) unset "$var" ;; esac; done
-export CAIRN_MODE=nonblocking CAIRN_INTERVAL=off CAIRN_VERBOSE=0 CAIRN_KEEP=1
+export CAIRN_MODE=nonblocking CAIRN_KEEP=1
 own_scratch=0
 if [ -z "$scratch" ]; then scratch=$(mktemp -d); own_scratch=1; fi
 raw=$(mktemp)
