@@ -11,6 +11,34 @@
 
 namespace cairn::detail {
 
+namespace {
+
+/// dst = one combination of the d cells src[0..d): their XOR (`xor_cells`), or the GF(2^8)
+/// combination whose ISA-L tables (32 * d bytes, ec_init_tables) are `tables`. Encoding a parity
+/// cell and rebuilding a lost cell are both this.
+void combine(bool xor_cells, int d, const unsigned char* tables, std::size_t len,
+             unsigned char* const* src, unsigned char* dst) {
+    if (len == 0) return;
+    if (xor_cells) {
+        if (d == 1) {
+            std::copy(src[0], src[0] + len, dst);
+            return;
+        }
+        std::vector<void*> v(src, src + d);
+        v.push_back(dst);
+        if (xor_gen(d + 1, static_cast<int>(len), v.data()) != 0) {
+            throw std::runtime_error("erasure code: xor_gen failed");
+        }
+        return;
+    }
+    unsigned char* out[1] = {dst};
+    // ISA-L's prototype takes non-const tables and sources; they are only read.
+    ec_encode_data(static_cast<int>(len), d, 1, const_cast<unsigned char*>(tables),  // NOLINT
+                   const_cast<unsigned char**>(src), out);                           // NOLINT
+}
+
+}  // namespace
+
 aligned_bytes::aligned_bytes(std::size_t n) : n_(n) {
     if (n == 0) return;
     void* p = nullptr;
@@ -86,25 +114,9 @@ erasure_code::erasure_code(int d, int k, bool use_xor) : d_(d), k_(k), xor_(use_
 
 void erasure_code::encode(int j, std::size_t len, unsigned char* const* src,
                           unsigned char* dst) const {
-    if (len == 0) return;
-    if (xor_) {
-        if (d_ == 1) {
-            std::copy(src[0], src[0] + len, dst);
-            return;
-        }
-        std::vector<void*> v(src, src + d_);
-        v.push_back(dst);
-        if (xor_gen(d_ + 1, static_cast<int>(len), v.data()) != 0) {
-            throw std::runtime_error("erasure code: xor_gen failed");
-        }
-        return;
-    }
-    unsigned char* out[1] = {dst};
-    // ISA-L's prototype takes non-const tables; they are only read.
-    ec_encode_data(static_cast<int>(len), d_, 1,
-                   const_cast<unsigned char*>(tables_.data()) +  // NOLINT
-                       static_cast<std::size_t>(j) * 32 * static_cast<std::size_t>(d_),
-                   const_cast<unsigned char**>(src), out);  // NOLINT
+    const std::size_t row = static_cast<std::size_t>(j) * 32 * static_cast<std::size_t>(d_);
+    const unsigned char* t = xor_ ? nullptr : tables_.data() + row;
+    combine(xor_, d_, t, len, src, dst);
 }
 
 erasure_code::decoder erasure_code::decoder_for(const std::vector<int>& from, int target) const {
@@ -140,23 +152,7 @@ erasure_code::decoder erasure_code::decoder_for(const std::vector<int>& from, in
 
 void erasure_code::decoder::apply(std::size_t len, unsigned char* const* src,
                                   unsigned char* dst) const {
-    if (len == 0) return;
-    if (xor_) {
-        if (d_ == 1) {
-            std::copy(src[0], src[0] + len, dst);
-            return;
-        }
-        std::vector<void*> v(src, src + d_);
-        v.push_back(dst);
-        if (xor_gen(d_ + 1, static_cast<int>(len), v.data()) != 0) {
-            throw std::runtime_error("erasure code: xor_gen failed");
-        }
-        return;
-    }
-    unsigned char* out[1] = {dst};
-    ec_encode_data(static_cast<int>(len), d_, 1,
-                   const_cast<unsigned char*>(tables_.data()),  // NOLINT
-                   const_cast<unsigned char**>(src), out);       // NOLINT
+    combine(xor_, d_, xor_ ? nullptr : tables_.data(), len, src, dst);
 }
 
 }  // namespace cairn::detail
