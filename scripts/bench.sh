@@ -2,8 +2,8 @@
 # Benchmarks of cairn against memcpy, dd and two naive writers (a POSIX file per rank, one shared
 # HDF5 file written independently), and of the PMPI wrappers (docs/benchmarks.md).
 #
-# usage: scripts/bench.sh [--quick] [--incremental-only] [--io-only] [--build DIR] [--out DIR]
-#                         [--scratch DIR]
+# usage: scripts/bench.sh [--quick] [--incremental-only] [--io-only] [--lost-only] [--build DIR]
+#                         [--out DIR] [--scratch DIR]
 #   --quick        4 ranks x 4 MiB, 2 repetitions, caches kept (smoke test; numbers meaningless)
 #   --incremental-only  only the blocking checkpoint and the incremental case (5% of the 64 KiB
 #                  blocks changed): incremental.csv and incremental_ratios.csv, no plot
@@ -11,6 +11,9 @@
 #                  per repetition: blocking checkpoint and restore with direct_io on and off, a
 #                  plain 4-rank pwrite of the same layout, dd (rewrite, new file, O_DIRECT, read):
 #                  io.csv and io_ratios.csv, no plot
+#   --lost-only    only the lost application time per checkpoint (1, 2 and 4 ranks, a compute-
+#                  and a memory-bound kernel, no checkpoints / blocking / non-blocking):
+#                  lost.csv and lost_ratios.csv, no plot
 #   --build DIR    build tree holding apps/bench/cairn_bench (default: build)
 #   --out DIR      where results.csv, ratios.csv and results.png go (default: docs/bench)
 #   --scratch DIR  directory for checkpoint and dd files (default: a new temporary directory)
@@ -29,11 +32,13 @@ scratch=""
 quick=0
 only_incr=0
 only_io=0
+only_lost=0
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=1 ;;
         --incremental-only) only_incr=1 ;;
         --io-only) only_io=1 ;;
+        --lost-only) only_lost=1 ;;
         --build) build=$2; shift ;;
         --out) out=$2; shift ;;
         --scratch) scratch=$2; shift ;;
@@ -211,6 +216,7 @@ io_ab() {
 }
 
 for mib in "${sizes[@]}"; do
+    [ $only_lost -eq 1 ] && break
     echo "== $NP ranks x $mib MiB, $reps repetitions"
     if [ $only_io -eq 1 ]; then
         io_ab "$mib"
@@ -268,6 +274,7 @@ for mib in "${sizes[@]}"; do
     incremental "$mib"
 done
 if [ $only_incr -eq 0 ] && [ $only_io -eq 0 ]; then
+if [ $only_lost -eq 0 ]; then
 echo "== ping-pong between 2 ranks: blocking mode without interposition (plain) and non-blocking mode (interposed)"
 CAIRN_MODE=blocking CAIRN_INTERPOSE=off CAIRN_DIR=$scratch/ckpt_pp run 2 pingpong 1 --reps $reps
 sed -i -e 's/^result latency_8B /result latency_plain /' -e 's/^result time_1MiB /result time_1MiB_plain /' "$raw"
@@ -276,10 +283,37 @@ sed -i -e 's/^result latency_8B /result latency_interposed /' \
     -e 's/^result time_1MiB /result time_1MiB_interposed /' "$raw"
 fi
 
+# Lost application time per checkpoint: the same fixed work (cairn_bench --mode losttime, about
+# 20 ms per iteration, a safe point after each) without checkpoints, with blocking and with
+# non-blocking checkpoints every lt_every iterations, on 1 rank (a core free for cairn's
+# threads), 2 (ranks = cores) and 4 ranks (2 x cores); launches interleaved per repetition.
+lt_mib=${sizes[0]}
+if [ $quick -eq 1 ]; then lt_iters=20 lt_every=5 lt_reps=1; else lt_iters=300 lt_every=25 lt_reps=3; fi
+echo "== lost time per checkpoint: $lt_mib MiB per rank, $lt_iters iterations, a checkpoint every $lt_every"
+for ((rep = 0; rep < lt_reps; ++rep)); do
+    for np in 1 2 4; do
+        for kernel in compute memory; do
+            for variant in none blocking nonblocking; do
+                mode=$variant interval=steps:$lt_every
+                [ $variant = none ] && mode=nonblocking interval=off
+                before=$(wc -l < "$raw")
+                CAIRN_MODE=$mode CAIRN_INTERVAL=$interval CAIRN_DIR=$scratch/ckpt_lost \
+                    run "$np" losttime "$lt_mib" --kernel $kernel --iters $lt_iters
+                sed -i -e "$((before + 1)),\$ s/^result losttime_$kernel $lt_mib 0 /result lost_${variant}_np${np}_$kernel $lt_mib $rep /" \
+                    -e "$((before + 1)),\$ s/^result losttime_stall_$kernel $lt_mib 0 /result lost_stall_${variant}_np${np}_$kernel $lt_mib $rep /" \
+                    -e "$((before + 1)),\$ s/^result losttime_checkpoints $lt_mib 0 /result lost_cuts_${variant}_np${np}_$kernel $lt_mib $rep /" "$raw"
+                rm -rf "$scratch/ckpt_lost"
+            done
+        done
+    done
+done
+fi
+
 # Medians per (metric, size); bandwidth in MB/s (10^6 B/s) of the bytes each metric moves.
 csv=$out/results.csv
 [ $only_incr -eq 1 ] && csv=$out/incremental.csv
 [ $only_io -eq 1 ] && csv=$out/io.csv
+[ $only_lost -eq 1 ] && csv=$out/lost.csv
 echo "metric,mib_per_rank,ranks,reps,median_s,min_s,max_s,mb_per_s" > "$csv"
 awk -v np=$NP '
     { key = $2 " " $3; vals[key] = vals[key] " " $5; n[key]++ }
@@ -291,6 +325,7 @@ awk -v np=$NP '
             metric = kk[1]; mib = kk[2];
             bytes = np * mib * 1048576;
             if (metric ~ /^time_1MiB/) bytes = 1048576;
+            if (metric ~ /^lost_/) bytes = 0;
             if (metric ~ /^latency/ || metric ~ /stall$/ || metric ~ /^incremental_delta/ || metric ~ /_bytes$/) bytes = 0;
             bw = (bytes > 0 && med > 0) ? sprintf("%.1f", bytes / med / 1e6) : "";
             printf "%s,%s,%d,%d,%.9f,%.9f,%.9f,%s\n", metric, mib, (metric ~ /latency|time_1MiB/) ? 2 : np, m, med, v[1], v[m], bw
@@ -311,8 +346,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0)
 rcsv=$out/ratios.csv
 [ $only_incr -eq 1 ] && rcsv=$out/incremental_ratios.csv
 [ $only_io -eq 1 ] && rcsv=$out/io_ratios.csv
+[ $only_lost -eq 1 ] && rcsv=$out/lost_ratios.csv
 echo "mib_per_rank,ratio,value" > "$rcsv"
 for mib in "${sizes[@]}"; do
+    [ $only_lost -eq 1 ] && break
     if [ $only_io -eq 1 ]; then
         {
             echo "$mib,write bandwidth direct_io=on / dd (file rewritten; target >= 0.7),$(ratio "$(med dd_write "$mib")" "$(med blocking_direct "$mib")")"
@@ -365,10 +402,32 @@ for mib in "${sizes[@]}"; do
     } >> "$rcsv"
 done
 if [ $only_incr -eq 0 ] && [ $only_io -eq 0 ]; then
+if [ $only_lost -eq 0 ]; then
 lp=$(med latency_plain 0)
 li=$(med latency_interposed 0)
 echo "0,latency overhead %,$(awk -v a="$li" -v b="$lp" 'BEGIN { printf "%.1f", (a / b - 1) * 100 }')" >> "$rcsv"
 echo "0,bandwidth ratio interposed / plain,$(ratio "$(med time_1MiB_plain 0)" "$(med time_1MiB_interposed 0)")" >> "$rcsv"
+fi
+# lost NP KERNEL VARIANT: milliseconds of application time lost per checkpoint.
+lost() {
+    awk -v w="$(med "lost_$3_np$1_$2" "$lt_mib")" -v n="$(med "lost_none_np$1_$2" "$lt_mib")" \
+        -v c="$(med "lost_cuts_$3_np$1_$2" "$lt_mib")" \
+        'BEGIN { if (w == "" || n == "" || c + 0 == 0) print ""; else printf "%.2f", (w - n) / c * 1000 }'
+}
+for np in 1 2 4; do
+    for kernel in compute memory; do
+        lb=$(lost $np $kernel blocking)
+        ln=$(lost $np $kernel nonblocking)
+        stall=$(awk -v s="$(med "lost_stall_nonblocking_np${np}_$kernel" "$lt_mib")" 'BEGIN { if (s != "") printf "%.2f", s * 1000 }')
+        {
+            echo "$lt_mib,lost time per checkpoint $np rank(s) $kernel: blocking (ms),$lb"
+            echo "$lt_mib,lost time per checkpoint $np rank(s) $kernel: non-blocking (ms),$ln"
+            echo "$lt_mib,lost time per checkpoint $np rank(s) $kernel: non-blocking stall (ms),$stall"
+            echo "$lt_mib,lost time per checkpoint $np rank(s) $kernel: non-blocking / blocking (goal <= 0.3),$(ratio "$ln" "$lb")"
+            echo "$lt_mib,lost time per checkpoint $np rank(s) $kernel: non-blocking / its stall,$(ratio "$ln" "$stall")"
+        } >> "$rcsv"
+    done
+done
 fi
 
 echo
@@ -383,7 +442,7 @@ case $cold in
 esac
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ $only_incr -eq 1 ] || [ $only_io -eq 1 ]; then
+if [ $only_incr -eq 1 ] || [ $only_io -eq 1 ] || [ $only_lost -eq 1 ]; then
     :
 elif command -v gnuplot > /dev/null; then
     dat=$scratch/bw.dat

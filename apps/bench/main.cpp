@@ -22,6 +22,14 @@
 //                safe point (durable_no_safe_point) or with one every ~1 ms
 //                (durable_safe_point_1ms, --safe-point-ms 1); the first repetition of the
 //                launch (staging memory allocated) is not reported
+//   losttime     (CAIRN_INTERVAL=steps:K, or off for the baseline) a fixed amount of work: --iters
+//                iterations of a kernel (--kernel compute: arithmetic on 32 KiB that stays in
+//                cache; --kernel memory: triads over three 8 MiB arrays, memory-bandwidth bound),
+//                each followed by an 8-byte MPI_Allreduce and a safe point; reports the loop's
+//                time (losttime_<kernel>, one repetition per launch), its longest safe point
+//                (losttime_stall_<kernel>: one checkpoint's stall) and the number of
+//                checkpoints cut in it (losttime_checkpoints). bench.sh compares launches with
+//                and without checkpoints: lost time per checkpoint = (T_with - T_without) / n
 //   restore      restore() of the newest checkpoint (one repetition per launch)
 //   posix        each rank writes its own file with write() and fsync() (naive baseline)
 //   h5indep      one shared HDF5 file through the MPI-IO driver, each rank writing its block with
@@ -78,6 +86,8 @@ struct options {
     double warmup = 0;      ///< nonblocking: seconds of compute before the first checkpoint
     double safe_point_ms = 0;  ///< durable: compute between safe points after the cut (0: none)
     bool thread_multiple = false;  ///< the application asks for MPI_THREAD_MULTIPLE
+    std::string kernel = "compute";  ///< losttime: compute or memory
+    int iters = 200;                 ///< losttime: iterations of the kernel
 };
 
 double now() {
@@ -226,6 +236,74 @@ void run_durable(const options& o, int rank) {
                    o.mib, rep, t);
         }
     }
+    if (sink == -1.0) std::puts("");  // keep the work
+}
+
+/// One iteration's fixed work of the losttime mode (about 20 ms on the development machine).
+double kernel_step(const std::string& kernel, std::vector<double>& a, std::vector<double>& b,
+                   std::vector<double>& c) {
+    double acc = 0;
+    if (kernel == "compute") {
+        // Dependent arithmetic on 4096 doubles (32 KiB, in L1/L2): compute bound.
+        for (int pass = 0; pass < 5000; ++pass) {
+            for (std::size_t i = 0; i < 4096; ++i) {
+                a[i] = a[i] * 1.0000001 + 1e-9;
+                acc += a[i];
+            }
+        }
+    } else {
+        // STREAM triads over three 8 MiB arrays: memory-bandwidth bound.
+        for (int sweep = 0; sweep < 20; ++sweep) {
+            const double s = 1.0 + 1e-9 * sweep;
+            for (std::size_t i = 0; i < a.size(); ++i) a[i] = b[i] + s * c[i];
+            acc += a[static_cast<std::size_t>(sweep) * 997];
+        }
+    }
+    return acc;
+}
+
+void run_losttime(const options& o, int rank) {
+    if (o.kernel != "compute" && o.kernel != "memory") {
+        throw cairn::error("--kernel must be compute or memory, not '" + o.kernel + "'");
+    }
+    const std::size_t n = (8U << 20U) / sizeof(double);
+    std::vector<double> a(n, 1.0);
+    std::vector<double> b(n, 2.0);
+    std::vector<double> c(n, 3.0);
+    double sink = 0;
+    // A few iterations first (page faults, caches), with safe points like the timed ones.
+    for (int i = 0; i < 5; ++i) {
+        sink += kernel_step(o.kernel, a, b, c);
+        cairn::safe_point();
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    const std::uint64_t sp0 = cairn::safe_point_index();
+    double stall = 0;  // the longest safe point: the stall of one checkpoint
+    const double t0 = now();
+    for (int i = 0; i < o.iters; ++i) {
+        double v = kernel_step(o.kernel, a, b, c);
+        double sum = 0;
+        MPI_Allreduce(&v, &sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+        sink += sum;
+        const double ts = now();
+        cairn::safe_point();
+        stall = std::max(stall, now() - ts);
+    }
+    const double t = now() - t0;
+    // Checkpoints cut in the loop: safe points whose index is a multiple of the interval.
+    const char* iv = std::getenv("CAIRN_INTERVAL");
+    std::uint64_t every = 0;
+    if (iv != nullptr && std::strncmp(iv, "steps:", 6) == 0) every = std::strtoull(iv + 6, nullptr, 10);
+    std::uint64_t cuts = 0;
+    for (std::uint64_t k = sp0 + 1; every > 0 && k <= sp0 + static_cast<std::uint64_t>(o.iters); ++k) {
+        cuts += k % every == 0 ? 1 : 0;
+    }
+    report(rank, ("losttime_" + o.kernel).c_str(), o.mib, 0, t);
+    report(rank, ("losttime_stall_" + o.kernel).c_str(), o.mib, 0, stall);
+    if (rank == 0) std::printf("result losttime_checkpoints %llu 0 %llu\n",
+                               static_cast<unsigned long long>(o.mib),
+                               static_cast<unsigned long long>(cuts));
+    std::fflush(stdout);
     if (sink == -1.0) std::puts("");  // keep the work
 }
 
@@ -427,7 +505,7 @@ int run(const options& o) {
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
     const bool uses_cairn = o.mode == "blocking" || o.mode == "nonblocking" ||
                             o.mode == "durable" || o.mode == "restore" ||
-                            o.mode == "incremental";
+                            o.mode == "incremental" || o.mode == "losttime";
     std::vector<double> state = o.mode == "pingpong" || o.mode == "selfsend"
                                     ? std::vector<double>{}
                                     : make_state(o.mib, rank, nranks, uses_cairn);
@@ -446,6 +524,8 @@ int run(const options& o) {
         run_nonblocking(o, rank, state);
     } else if (o.mode == "durable") {
         run_durable(o, rank);
+    } else if (o.mode == "losttime") {
+        run_losttime(o, rank);
     } else if (o.mode == "restore") {
         std::fill(state.begin(), state.end(), 0.0);
         MPI_Barrier(MPI_COMM_WORLD);
@@ -510,18 +590,22 @@ int main(int argc, char** argv) {
             o.warmup = std::strtod(v.c_str(), nullptr);
         else if (a == "--safe-point-ms")
             o.safe_point_ms = std::strtod(v.c_str(), nullptr);
+        else if (a == "--kernel")
+            o.kernel = v;
+        else if (a == "--iters")
+            o.iters = std::atoi(v.c_str());
         else {
             std::fprintf(stderr, "cairn_bench: unknown option %s\n", a.c_str());
             return 2;
         }
     }
     if (help || o.mode.empty() || o.mib == 0 || o.reps < 1 || o.changed < 0 || o.changed > 100 ||
-        o.block_kib == 0 || !(o.warmup >= 0)) {
+        o.block_kib == 0 || !(o.warmup >= 0) || o.iters < 1) {
         std::fprintf(help ? stdout : stderr,
-                     "usage: cairn_bench --mode memcpy|blocking|nonblocking|durable|restore|posix|h5indep|"
-                     "shared|pingpong|selfsend|incremental [--mib N] [--reps N] [--dir D] "
+                     "usage: cairn_bench --mode memcpy|blocking|nonblocking|durable|losttime|restore|posix|"
+                     "h5indep|shared|pingpong|selfsend|incremental [--mib N] [--reps N] [--dir D] "
                      "[--changed PCT] [--block-kib K] [--warmup SECONDS] [--safe-point-ms MS] "
-                     "[--thread-multiple]\n"
+                     "[--kernel compute|memory] [--iters N] [--thread-multiple]\n"
                      "(run under mpiexec; the modes are described at the top of "
                      "apps/bench/main.cpp and in docs/benchmarks.md)\n");
         return help ? 0 : 2;

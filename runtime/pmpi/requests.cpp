@@ -9,10 +9,49 @@
 namespace cairn::detail {
 
 tracked_request::~tracked_request() {
+    if (stype == MPI_DATATYPE_NULL && !(owns_utype && utype != MPI_DATATYPE_NULL)) return;
     int fin = 0;
     PMPI_Finalized(&fin);
     if (stype != MPI_DATATYPE_NULL && fin == 0) PMPI_Type_free(&stype);
     if (owns_utype && utype != MPI_DATATYPE_NULL && fin == 0) PMPI_Type_free(&utype);
+}
+
+namespace {
+
+// Records kept for reuse by the thread that finished them (freed when the thread exits).
+struct record_cache {
+    std::vector<tracked_request*> free;
+    ~record_cache() {
+        for (tracked_request* t : free) delete t;  // NOLINT(cppcoreguidelines-owning-memory)
+    }
+};
+thread_local record_cache cache;  // NOLINT: per thread by nature
+constexpr std::size_t cache_records = 256;
+constexpr std::size_t cache_bounce_bytes = 64 * 1024;  // larger bounce buffers are not kept
+
+}  // namespace
+
+void tracked_recycler::operator()(tracked_request* t) const noexcept {
+    if (t == nullptr) return;
+    if (cache.free.size() >= cache_records || t->bounce.capacity() > cache_bounce_bytes) {
+        delete t;  // NOLINT(cppcoreguidelines-owning-memory)
+        return;
+    }
+    std::vector<unsigned char> keep = std::move(t->bounce);
+    t->~tracked_request();
+    new (t) tracked_request();
+    keep.clear();
+    t->bounce = std::move(keep);
+    cache.free.push_back(t);
+}
+
+tracked_ptr make_tracked() {
+    if (!cache.free.empty()) {
+        tracked_request* t = cache.free.back();
+        cache.free.pop_back();
+        return tracked_ptr(t);
+    }
+    return tracked_ptr(new tracked_request());  // NOLINT(cppcoreguidelines-owning-memory)
 }
 
 int tracked_request::hold_type(MPI_Datatype dt) {
@@ -36,7 +75,7 @@ request_table& request_table::get() {
     return t;
 }
 
-void request_table::add(MPI_Request r, std::unique_ptr<tracked_request> t) {
+void request_table::add(MPI_Request r, tracked_ptr t) {
     const std::lock_guard<std::mutex> lock(mu_);
     map_[r] = std::move(t);
 }
@@ -47,13 +86,24 @@ tracked_request* request_table::find(MPI_Request r) {
     return it == map_.end() ? nullptr : it->second.get();
 }
 
-std::unique_ptr<tracked_request> request_table::remove(MPI_Request r) {
+tracked_ptr request_table::remove(MPI_Request r) {
     const std::lock_guard<std::mutex> lock(mu_);
     const auto it = map_.find(r);
     if (it == map_.end()) return nullptr;
     auto out = std::move(it->second);
     map_.erase(it);
     return out;
+}
+
+std::pair<tracked_request*, tracked_ptr> request_table::take_finished(MPI_Request r) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    const auto it = map_.find(r);
+    if (it == map_.end()) return {nullptr, nullptr};
+    tracked_request* t = it->second.get();
+    if (t->persistent) return {t, nullptr};
+    auto out = std::move(it->second);
+    map_.erase(it);
+    return {t, std::move(out)};
 }
 
 std::size_t request_table::size() const {
@@ -105,8 +155,9 @@ bool is_tracked(MPI_Request r) {
 }
 
 int finish_request(MPI_Request before, MPI_Status* st) {
-    auto& table = request_table::get();
-    tracked_request* t = table.find(before);
+    // One lookup: a non-persistent record leaves the table here and is recycled on return.
+    auto taken = request_table::get().take_finished(before);
+    tracked_request* t = taken.first;
     if (t == nullptr) return MPI_SUCCESS;
     int rc = MPI_SUCCESS;
     if (t->what == tracked_request::kind::recv) {
@@ -160,7 +211,6 @@ int finish_request(MPI_Request before, MPI_Status* st) {
         }
     }
     t->active = false;
-    if (!t->persistent) table.remove(before);
     return rc;
 }
 

@@ -44,16 +44,29 @@ struct tracked_request {
     tracked_request& operator=(const tracked_request&) = delete;
 };
 
+/// Gives a finished record back for reuse (its bounce buffer keeps its capacity): the per-message
+/// path of non-blocking calls then allocates nothing in the steady state.
+struct tracked_recycler {
+    void operator()(tracked_request* t) const noexcept;
+};
+using tracked_ptr = std::unique_ptr<tracked_request, tracked_recycler>;
+
+/// A fresh record (a recycled one when the calling thread has one).
+tracked_ptr make_tracked();
+
 /// Table keyed by the MPI_Request handle value.
 class request_table {
 public:
     static request_table& get();
 
-    void add(MPI_Request r, std::unique_ptr<tracked_request> t);
+    void add(MPI_Request r, tracked_ptr t);
     /// Non-owning lookup (nullptr if untracked).
     tracked_request* find(MPI_Request r);
     /// Removes and returns the record.
-    std::unique_ptr<tracked_request> remove(MPI_Request r);
+    tracked_ptr remove(MPI_Request r);
+    /// For finishing a completed request in one lookup: the record, and its ownership unless it
+    /// is persistent (a persistent record stays in the table). {nullptr, {}} if untracked.
+    std::pair<tracked_request*, tracked_ptr> take_finished(MPI_Request r);
     /// Number of active application requests (reported when pending across a safe point).
     [[nodiscard]] std::size_t size() const;
     [[nodiscard]] bool empty() const { return size() == 0; }
@@ -71,7 +84,7 @@ public:
 
 private:
     mutable std::mutex mu_;
-    std::unordered_map<MPI_Request, std::unique_ptr<tracked_request>> map_;
+    std::unordered_map<MPI_Request, tracked_ptr> map_;
 };
 
 /// Completes the bookkeeping of a finished request: for receives reads the header, unpacks,

@@ -18,16 +18,17 @@ namespace {
 bool tracking() { return protocol::get().active() && !in_internal_scope(); }
 
 // Copies of the handles before MPI may reset them to MPI_REQUEST_NULL.
-std::vector<MPI_Request> snapshot(int n, const MPI_Request* reqs) {
-    return {reqs, reqs + n};
+const std::vector<MPI_Request>& snapshot(int n, const MPI_Request* reqs) {
+    thread_local std::vector<MPI_Request> copy;  // NOLINT: reused per thread (no allocation)
+    copy.assign(reqs, reqs + n);
+    return copy;
 }
 
 int finish_one(MPI_Request before, MPI_Status* st) {
     if (boundary::collectives_pending.load(std::memory_order_relaxed) != 0) {
         boundary::collective_done(before);
     }
-    if (!is_tracked(before)) return MPI_SUCCESS;
-    return finish_request(before, st);
+    return finish_request(before, st);  // nothing to do for an untracked request
 }
 
 // A status array the wrappers can read even when the application passes MPI_STATUSES_IGNORE.
@@ -35,14 +36,14 @@ class status_array {
 public:
     status_array(int n, MPI_Status* user) : ptr_(user) {
         if (user == MPI_STATUSES_IGNORE) {
-            local_.resize(static_cast<std::size_t>(n));
-            ptr_ = local_.data();
+            thread_local std::vector<MPI_Status> local;  // NOLINT: reused per thread
+            if (local.size() < static_cast<std::size_t>(n)) local.resize(static_cast<std::size_t>(n));
+            ptr_ = local.data();
         }
     }
     [[nodiscard]] MPI_Status* get() const { return ptr_; }
 
 private:
-    std::vector<MPI_Status> local_;
     MPI_Status* ptr_;
 };
 
@@ -105,7 +106,7 @@ int MPI_Test(MPI_Request* req, int* flag, MPI_Status* status) {
 
 int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[]) {
     if (!tracking()) return PMPI_Waitall(n, reqs, statuses);
-    const auto before = snapshot(n, reqs);
+    const auto& before = snapshot(n, reqs);
     const status_array sts(n, statuses);
     const int rc = PMPI_Waitall(n, reqs, sts.get());
     if (failed(rc)) return rc;
@@ -115,7 +116,7 @@ int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[]) {
 
 int MPI_Testall(int n, MPI_Request reqs[], int* flag, MPI_Status statuses[]) {
     if (!tracking()) return PMPI_Testall(n, reqs, flag, statuses);
-    const auto before = snapshot(n, reqs);
+    const auto& before = snapshot(n, reqs);
     const status_array sts(n, statuses);
     const int rc = PMPI_Testall(n, reqs, flag, sts.get());
     if (failed(rc) || *flag == 0) return rc;
@@ -125,7 +126,7 @@ int MPI_Testall(int n, MPI_Request reqs[], int* flag, MPI_Status statuses[]) {
 
 int MPI_Waitany(int n, MPI_Request reqs[], int* index, MPI_Status* status) {
     if (!tracking()) return PMPI_Waitany(n, reqs, index, status);
-    const auto before = snapshot(n, reqs);
+    const auto& before = snapshot(n, reqs);
     MPI_Status local;
     MPI_Status* st = status == MPI_STATUS_IGNORE ? &local : status;
     const int rc = PMPI_Waitany(n, reqs, index, st);
@@ -135,7 +136,7 @@ int MPI_Waitany(int n, MPI_Request reqs[], int* index, MPI_Status* status) {
 
 int MPI_Testany(int n, MPI_Request reqs[], int* index, int* flag, MPI_Status* status) {
     if (!tracking()) return PMPI_Testany(n, reqs, index, flag, status);
-    const auto before = snapshot(n, reqs);
+    const auto& before = snapshot(n, reqs);
     MPI_Status local;
     MPI_Status* st = status == MPI_STATUS_IGNORE ? &local : status;
     const int rc = PMPI_Testany(n, reqs, index, flag, st);
@@ -145,7 +146,7 @@ int MPI_Testany(int n, MPI_Request reqs[], int* index, int* flag, MPI_Status* st
 
 int MPI_Waitsome(int n, MPI_Request reqs[], int* outcount, int indices[], MPI_Status statuses[]) {
     if (!tracking()) return PMPI_Waitsome(n, reqs, outcount, indices, statuses);
-    const auto before = snapshot(n, reqs);
+    const auto& before = snapshot(n, reqs);
     const status_array sts(n, statuses);
     const int rc = PMPI_Waitsome(n, reqs, outcount, indices, sts.get());
     if (failed(rc) || *outcount == MPI_UNDEFINED) return rc;
@@ -155,7 +156,7 @@ int MPI_Waitsome(int n, MPI_Request reqs[], int* outcount, int indices[], MPI_St
 
 int MPI_Testsome(int n, MPI_Request reqs[], int* outcount, int indices[], MPI_Status statuses[]) {
     if (!tracking()) return PMPI_Testsome(n, reqs, outcount, indices, statuses);
-    const auto before = snapshot(n, reqs);
+    const auto& before = snapshot(n, reqs);
     const status_array sts(n, statuses);
     const int rc = PMPI_Testsome(n, reqs, outcount, indices, sts.get());
     if (failed(rc) || *outcount == MPI_UNDEFINED) return rc;
@@ -235,7 +236,7 @@ int MPI_Request_free(MPI_Request* req) {
         // it later, unseen. Its bounce buffer and types must outlive it, so the record moves to
         // a list that lives until exit (its handle value may be reused by MPI for another
         // request at once).
-        static std::vector<std::unique_ptr<tracked_request>> freed;  // NOLINT
+        static std::vector<tracked_ptr> freed;  // NOLINT
         static std::mutex mu;                                           // NOLINT
         auto rec = request_table::get().remove(*req);
         const std::lock_guard<std::mutex> lock(mu);

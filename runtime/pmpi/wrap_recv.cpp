@@ -215,7 +215,7 @@ int queued_request(const queued_message& m, MPI_Request* req) {
 
 int post_irecv(void* buf, int count, MPI_Datatype dt, int source, int tag, MPI_Comm comm,
                MPI_Message* message, MPI_Request* req, bool persistent) {
-    auto t = std::make_unique<tracked_request>();
+    auto t = make_tracked();
     t->what = tracked_request::kind::recv;
     t->persistent = persistent;
     t->active = !persistent;  // a persistent request is active from MPI_Start on

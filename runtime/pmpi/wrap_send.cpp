@@ -75,7 +75,7 @@ int nonblocking_send(send_mode m, const void* buf, int count, MPI_Datatype dt, i
                      MPI_Comm comm, MPI_Request* req) {
     const comm_info* ci = intercepted(comm, dest);
     if (ci == nullptr) return raw_isend(m, buf, count, dt, dest, tag, comm, req);
-    auto t = std::make_unique<tracked_request>();
+    auto t = make_tracked();
     t->what = tracked_request::kind::send;
     t->dest_world = world_of(*ci, dest);
     t->comm = comm;
@@ -98,7 +98,7 @@ int nonblocking_send(send_mode m, const void* buf, int count, MPI_Datatype dt, i
 int persistent_send(send_mode m, const void* buf, int count, MPI_Datatype dt, int dest, int tag,
                     MPI_Comm comm, MPI_Request* req) {
     if (!intercept(comm, dest)) return raw_send_init(m, buf, count, dt, dest, tag, comm, req);
-    auto t = std::make_unique<tracked_request>();
+    auto t = make_tracked();
     t->what = tracked_request::kind::send;
     t->persistent = true;
     t->active = false;  // from MPI_Start on

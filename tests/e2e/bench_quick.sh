@@ -33,6 +33,20 @@ for m in memcpy blocking_checkpoint nonblocking_stall nonblocking_commit nonbloc
     }' <<< "$line" || exit 1
 done
 
+# The lost-time section: one launch per (ranks, kernel, variant) in quick mode.
+for np in 1 2 4; do
+    for kernel in compute memory; do
+        for variant in none blocking nonblocking; do
+            m=lost_${variant}_np${np}_$kernel
+            line=$(grep "^$m," "$csv") || fail "metric $m missing from $csv"
+            awk -F, -v m="$m" '$5 + 0 <= 0 { print "FAIL: " m ": median " $5 " is not positive"; exit 1 }' \
+                <<< "$line" || exit 1
+        done
+        grep -q "^lost_cuts_blocking_np${np}_$kernel,[^,]*,[^,]*,[^,]*,4\." "$csv" ||
+            fail "lost_cuts_blocking_np${np}_$kernel: expected 4 checkpoints in the loop"
+    done
+done
+
 ratios=bench-out/ratios.csv
 [ -s "$ratios" ] || fail "no $ratios"
 n=$(tail -n +2 "$ratios" | wc -l)
