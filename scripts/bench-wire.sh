@@ -10,7 +10,7 @@
 #   mrate    8-byte messages, windows of 64, 2 pairs at once on 4 ranks (messages/s)
 #
 # usage: scripts/bench-wire.sh [--build DIR] [--rounds N] [--quick] [--tests LIST] [--out FILE]
-#                              [--lib DIR]
+#                              [--lib DIR] [--thread-multiple]
 #   --build DIR   build tree with apps/bench/wire_bench and runtime/libcairn.so (default: build)
 #   --rounds N    launches per (test, variant), alternating plain and interposed (default 5;
 #                 --quick: 1)
@@ -18,6 +18,9 @@
 #   --tests LIST  comma-separated subset of latency,bw,bibw,mrate (default: all)
 #   --out FILE    the summary as CSV (test,bytes,plain,interposed,ratio)
 #   --lib DIR     preload libcairn.so from DIR instead of the build's runtime/
+#   --thread-multiple  a third launch, plain_mt: plain Open MPI with the program asking for
+#                 MPI_THREAD_MULTIPLE, the level cairn's runtime raises every process to (its
+#                 column shows what the thread level alone costs)
 # The summary's ratio is interposed/plain in every row: for latency lower is better (goal
 # <= 1.10), for bandwidth and message rate higher is better (goal >= 0.90). Timing goals are never
 # checked here: read the table.
@@ -30,6 +33,7 @@ quick=0
 tests=latency,bw,bibw,mrate
 out=""
 libdir=""
+with_mt=0
 while [ $# -gt 0 ]; do
     case $1 in
         --build) build=$2; shift ;;
@@ -38,6 +42,7 @@ while [ $# -gt 0 ]; do
         --tests) tests=$2; shift ;;
         --out) out=$2; shift ;;
         --lib) libdir=$2; shift ;;
+        --thread-multiple) with_mt=1 ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "bench-wire.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -62,7 +67,9 @@ echo "variant,test,bytes,round,value" > "$raw"
 
 # launch VARIANT TEST ROUND
 launch() {
-    local variant=$1 test=$2 round=$3 np=2 log=$work/run.log args=(--test "$2")
+    local variant=$1 test=$2 round=$3 np=2 log=$work/run.log args=()
+    [ "$variant" = plain_mt ] && args+=(--thread-multiple)
+    args+=(--test "$2")
     [ "$test" = mrate ] && np=4 args+=(--min 8)
     [ "$quick" = 1 ] && args+=(--quick)
     local env=()
@@ -81,6 +88,7 @@ for ((round = 1; round <= rounds; ++round)); do
     for t in ${tests//,/ }; do
         # Alternate which variant goes first, so that neither always follows the other.
         if ((round % 2)); then order="plain interposed"; else order="interposed plain"; fi
+        [ $with_mt = 1 ] && order="$order plain_mt"
         for v in $order; do
             echo "bench-wire.sh: round $round/$rounds, $t, $v" >&2
             launch "$v" "$t" "$round"
@@ -89,8 +97,10 @@ for ((round = 1; round <= rounds; ++round)); do
 done
 
 summary=$work/summary.csv
-echo "test,bytes,plain,interposed,ratio" > "$summary"
-awk -F, 'NR > 1 { key = $2 "," $3; vals[$1 "," key] = vals[$1 "," key] " " $5; keys[key] = 1 }
+header="test,bytes,plain,interposed,ratio"
+[ $with_mt = 1 ] && header="$header,plain_mt,plain_mt/plain"
+echo "$header" > "$summary"
+awk -F, -v mt=$with_mt 'NR > 1 { key = $2 "," $3; vals[$1 "," key] = vals[$1 "," key] " " $5; keys[key] = 1 }
     function median(s,   m, v, i, j, t) {
         m = split(substr(s, 2), v, " ");
         for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
@@ -99,7 +109,9 @@ awk -F, 'NR > 1 { key = $2 "," $3; vals[$1 "," key] = vals[$1 "," key] " " $5; k
     END {
         for (k in keys) {
             p = median(vals["plain," k]); i = median(vals["interposed," k]);
-            printf "%s,%.4g,%.4g,%.3f\n", k, p, i, (p > 0 ? i / p : 0)
+            printf "%s,%.4g,%.4g,%.3f", k, p, i, (p > 0 ? i / p : 0)
+            if (mt) { q = median(vals["plain_mt," k]); printf ",%.4g,%.3f", q, (p > 0 ? q / p : 0) }
+            printf "\n"
         }
     }' "$raw" | sort -t, -k1,1 -k2,2n >> "$summary"
 [ -n "$out" ] && cp "$summary" "$out"
