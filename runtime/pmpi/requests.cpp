@@ -18,11 +18,18 @@ tracked_request::~tracked_request() {
 
 namespace {
 
+// Set when the thread's cache below is destroyed: records released after that (by static
+// objects destroyed at exit, which may still hold records) are deleted, not cached. A trivially
+// destructible flag stays readable after the cache's destructor has run.
+thread_local bool cache_gone = false;  // NOLINT: per thread by nature
+
 // Records kept for reuse by the thread that finished them (freed when the thread exits).
 struct record_cache {
     std::vector<tracked_request*> free;
     ~record_cache() {
+        cache_gone = true;
         for (tracked_request* t : free) delete t;  // NOLINT(cppcoreguidelines-owning-memory)
+        free.clear();
     }
 };
 thread_local record_cache cache;  // NOLINT: per thread by nature
@@ -33,7 +40,8 @@ constexpr std::size_t cache_bounce_bytes = 64 * 1024;  // larger bounce buffers 
 
 void tracked_recycler::operator()(tracked_request* t) const noexcept {
     if (t == nullptr) return;
-    if (cache.free.size() >= cache_records || t->bounce.capacity() > cache_bounce_bytes) {
+    if (cache_gone || cache.free.size() >= cache_records ||
+        t->bounce.capacity() > cache_bounce_bytes) {
         delete t;  // NOLINT(cppcoreguidelines-owning-memory)
         return;
     }
@@ -42,11 +50,15 @@ void tracked_recycler::operator()(tracked_request* t) const noexcept {
     new (t) tracked_request();
     keep.clear();
     t->bounce = std::move(keep);
-    cache.free.push_back(t);
+    try {
+        cache.free.push_back(t);
+    } catch (...) {  // out of memory: the record is simply not kept
+        delete t;  // NOLINT(cppcoreguidelines-owning-memory)
+    }
 }
 
 tracked_ptr make_tracked() {
-    if (!cache.free.empty()) {
+    if (!cache_gone && !cache.free.empty()) {
         tracked_request* t = cache.free.back();
         cache.free.pop_back();
         return tracked_ptr(t);
