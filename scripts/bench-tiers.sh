@@ -112,7 +112,7 @@ JOB
 submit=$(sbatch "$work/bench.sbatch")
 job_id=${submit##* }
 echo "bench-tiers: job $job_id ($mib MiB per rank, 4 ranks on n1 and n2, $reps repetitions; log $work/job.out)"
-while squeue -h -j "$job_id" 2>/dev/null | grep -q .; do sleep 2; done
+while squeue -h -j "$job_id" 2>/dev/null | grep . > /dev/null; do sleep 2; done
 job_id=""
 grep -q '^launch failed' "$work/job.out" && { cat "$work/job.out"; echo "bench-tiers: a launch failed" >&2; exit 1; }
 grep -q '^bench-tiers: done' "$work/job.out" || { cat "$work/job.out"; echo "bench-tiers: the job failed" >&2; exit 1; }

@@ -285,7 +285,7 @@ descendants() {  # descendants PID: every descendant of PID, deepest first
 node_stepds() {
     local pid log=$dir/slurmd-$1.log
     for pid in $(pgrep -x slurmstepd || true); do
-        if find "/proc/$pid/fd" -lname "$log" 2>/dev/null | grep -q .; then echo "$pid"; fi
+        if find "/proc/$pid/fd" -lname "$log" 2>/dev/null | grep . > /dev/null; then echo "$pid"; fi
     done
 }
 

@@ -64,7 +64,7 @@ pids_with_env() {
     for pid in $(pgrep -x "$name"); do
         ok=1
         for kv in "$@"; do
-            tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx -- "$kv" || { ok=0; break; }
+            tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -x -- "$kv" > /dev/null || { ok=0; break; }
         done
         [ "$ok" = 1 ] && echo "$pid"
     done

@@ -45,9 +45,10 @@ echo "== configure and build the consumer"
     > configure.log 2>&1 || { cat configure.log; fail "consumer configure failed"; }
 grep 'consumer:' configure.log
 "$CMAKE" --build build -j 2 > build.log 2>&1 || { cat build.log; fail "consumer build failed"; }
-# The consumer must use the installed library, not the build tree's.
+# The consumer must use the installed library, not the build tree's. (`grep` reads all of ldd's
+# output: `grep -q` may exit first, and under pipefail ldd's SIGPIPE would then fail the check.)
 ldd build/consumer_cxx | grep libcairn
-ldd build/consumer_cxx | grep -q "$work/prefix" || fail "consumer_cxx is not linked to the installed libcairn"
+ldd build/consumer_cxx | grep "$work/prefix" > /dev/null || fail "consumer_cxx is not linked to the installed libcairn"
 
 # run_twice DIR PROGRAM: runs DIR/PROGRAM on 2 ranks twice (checkpoint, then restore).
 run_twice() {
@@ -81,7 +82,7 @@ mkdir -p make && make -C make -f "$TEST_SOURCE_DIR/tests/install/Makefile" \
     SRC="$TEST_SOURCE_DIR/tests/install" "${mk_programs[@]}" > make.log 2>&1 ||
     { cat make.log; fail "the make build against pkg-config failed"; }
 cat make.log
-ldd make/mk_consumer_cxx | grep -q "$work/prefix" ||
+ldd make/mk_consumer_cxx | grep "$work/prefix" > /dev/null ||
     fail "mk_consumer_cxx is not linked to the installed libcairn"
 for p in "${mk_programs[@]}"; do run_twice make "$p"; done
 echo "PASS: installed package consumed by ${programs[*]} (CMake) and ${mk_programs[*]} (make)"

@@ -18,7 +18,7 @@ site=$work/prefix/$PYREL
 ls "$site/cairn" || fail "no cairn package in $site"
 module=$(ls "$site"/cairn/_cairn*.so) || fail "no extension module installed"
 ldd "$module" | grep libcairn
-ldd "$module" | grep -q "$work/prefix" || fail "the installed module does not load the installed libcairn"
+ldd "$module" | grep "$work/prefix" > /dev/null || fail "the installed module does not load the installed libcairn"
 
 cat > prog.py <<'PY'
 import cairn
